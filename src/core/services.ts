@@ -1,0 +1,62 @@
+import type { Identity, InboundMessage, Reply } from './types.js';
+import type { JobRecord, JobStore, LaunchParams } from '../store/JobStore.js';
+import type { SourceCatalog, SourceEntry } from '../analysis/SourceCatalog.js';
+import type { Logger } from '../log.js';
+
+/** Roles, weakest first. viewer: status/jobs/help/sources/nights; launcher: + launch, cancel own; admin: + cancel any. */
+export const ROLES = ['viewer', 'launcher', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export function roleAtLeast(have: Role | null, need: Role): boolean {
+  return have !== null && ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+/** One run of a source in a night, as found in the run catalog or the DL3 obs-index. */
+export interface RunInfo {
+  runId: number;
+  night: string; // YYYYMMDD
+  source: string; // canonical source name
+  /** Start time ISO UTC, when known. */
+  start?: string;
+}
+
+/** Which runs exist: from the night's RunCatalog when configured, else from the DL3 obs-index. */
+export interface NightIndex {
+  /** Runs of `source` in nights nightFrom..nightTo (inclusive, YYYYMMDD). */
+  runs(source: SourceEntry, nightFrom: string, nightTo: string): Promise<RunInfo[]>;
+  /** Every night that has runs of `source`, ascending, with run counts. */
+  nights(source: SourceEntry): Promise<{ night: string; runs: number }[]>;
+}
+
+/** What the commands can do to jobs; implemented by the orchestrator. */
+export interface JobControl {
+  /** Create a job, open its thread from `request`, and start it in the background. */
+  launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord>;
+  /** Ask for a job to be cancelled; the orchestrator cancels backend work and posts in the thread. */
+  cancel(job: JobRecord, by: Identity): Promise<void>;
+  /** Multi-line human status of a job (stage, runs done/total, elapsed, last events). */
+  describe(job: JobRecord): string;
+}
+
+export interface CommandServices {
+  store: JobStore;
+  sources: SourceCatalog;
+  nights: NightIndex;
+  jobs: JobControl;
+  log: Logger;
+  /** Current time (injectable for tests). */
+  now(): Date;
+  /** Max nights in a date range (31). */
+  maxNights: number;
+}
+
+/** Everything a command handler sees. */
+export interface CommandContext {
+  msg: InboundMessage;
+  identity: Identity;
+  role: Role;
+  /** The job whose thread the message was typed in, if any. */
+  threadJob?: JobRecord;
+  services: CommandServices;
+}
+
+export type CommandReply = Reply;

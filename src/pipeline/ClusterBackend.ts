@@ -1,0 +1,71 @@
+/**
+ * The cluster-backend interface: how the orchestrator runs pipeline stages. `local` runs them as
+ * local processes; `slurm` submits job arrays over SSH. Commands are argv arrays built from
+ * validated values; a backend that needs a shell must quote every element itself.
+ */
+
+export interface StageTask {
+  /** Array index (0-based) = SLURM_ARRAY_TASK_ID. */
+  index: number;
+  /** Run this task processes. */
+  runId: number;
+  /** argv of the command; argv[0] is the program. */
+  argv: string[];
+  /** Files the task reads / must produce (absolute paths on the cluster). */
+  inputs: string[];
+  outputs: string[];
+}
+
+export interface StageSubmission {
+  /** ASTRAN job id, carried in the Slurm job name/comment. */
+  jobId: string;
+  stage: string;
+  attempt: number;
+  tasks: StageTask[];
+  /** Backend refs this stage must wait for (afterok). */
+  dependsOn?: string[];
+  /** Lines run before each task (environment activation), from config; not user text. */
+  setup?: string[];
+  /** Extra environment for the task (validated values). */
+  env?: Record<string, string>;
+  /** Max concurrently running tasks (Slurm %M, local concurrency). */
+  maxParallel?: number;
+}
+
+export type TaskState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface TaskStatus {
+  index: number;
+  state: TaskState;
+  exitCode?: number;
+  /** Plain-words reason: TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, non-zero exit, DependencyNeverSatisfied... */
+  reason?: string;
+}
+
+export interface StageStatus {
+  ref: string;
+  /** Rolled up state of the whole array. */
+  state: TaskState;
+  tasks: TaskStatus[];
+}
+
+export interface ClusterBackend {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For each path, whether it exists (on the cluster). Batched: one round trip. */
+  exists(paths: string[]): Promise<boolean[]>;
+  /** Submit a stage; returns the backend reference to poll/cancel. */
+  submit(sub: StageSubmission): Promise<string>;
+  /** Find a stage submitted before a crash (by job name/comment) so it is never submitted twice. */
+  findSubmitted(jobId: string, stage: string, attempt: number): Promise<string | undefined>;
+  /** State of many submissions at once (one round trip per tick for all jobs). */
+  poll(refs: string[]): Promise<Map<string, StageStatus>>;
+  cancel(refs: string[]): Promise<void>;
+  /** Last `lines` lines of a task's log. */
+  logTail(ref: string, taskIndex: number, lines: number): Promise<string>;
+  /** Remove files (partial outputs before a retry). */
+  remove(paths: string[]): Promise<void>;
+  /** Make cluster files available locally for the analysis; returns local paths in the same order. */
+  fetch(paths: string[], localDir: string): Promise<string[]>;
+}

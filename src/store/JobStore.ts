@@ -1,0 +1,128 @@
+import type { Identity, MessageRef, ThreadRef } from '../core/types.js';
+
+/** Life cycle of an ASTRAN job. `running` carries the pipeline stage name in JobRecord.stage. */
+export const JOB_STATES = ['queued', 'waiting_inputs', 'running', 'analysis', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const FINAL_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
+export function isFinal(s: JobState): boolean {
+  return FINAL_STATES.includes(s);
+}
+
+/** The validated parameters of a launch, as stored (JSON). */
+export interface LaunchParams {
+  /** Canonical source name from the source list. */
+  source: string;
+  /** First and last night, YYYYMMDD (equal for a single night). */
+  nightFrom: string;
+  nightTo: string;
+  runs?: number[];
+  theta2_cut?: number;
+  off_regions?: number;
+  emin?: number;
+  emax?: number;
+  dry_run?: boolean;
+  force?: boolean;
+}
+
+export interface JobError {
+  /** Error id quoted to the user (E-XXXXXX). */
+  id: string;
+  /** User-facing message (no paths/hosts). */
+  message: string;
+  /** Log tail or other detail shown to the user, already sanitised by the caller. */
+  detail?: string;
+}
+
+export interface JobRecord {
+  /** Human-typable id, e.g. A-0042. */
+  id: string;
+  seq: number;
+  state: JobState;
+  /** Current pipeline stage while running, else null. */
+  stage: string | null;
+  params: LaunchParams;
+  requester: Identity;
+  thread: ThreadRef | null;
+  progressMessage: MessageRef | null;
+  /** Resolved run ids (after night resolution). */
+  runIds: number[];
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  error: JobError | null;
+  /** Summary of the result (JSON), e.g. total counts and image names. */
+  result: unknown;
+  /** Cancellation asked for (by whom), acted on by the orchestrator. */
+  cancelRequestedBy: string | null;
+}
+
+export interface NewJob {
+  params: LaunchParams;
+  requester: Identity;
+  thread?: ThreadRef | null;
+  runIds?: number[];
+}
+
+export type JobPatch = Partial<Pick<JobRecord, 'state' | 'stage' | 'thread' | 'progressMessage' | 'runIds' | 'finishedAt' | 'error' | 'result' | 'cancelRequestedBy'>>;
+
+export interface JobEvent {
+  jobId: string;
+  at: string;
+  kind: string;
+  message: string;
+  data?: unknown;
+}
+
+/** A unit submitted to a cluster backend (one stage of one job, possibly an array). Recorded BEFORE polling so a restart never submits twice. */
+export interface SubmissionRecord {
+  jobId: string;
+  stage: string;
+  /** Attempt number, 1-based (retries of failed tasks create new attempts). */
+  attempt: number;
+  /** Backend's reference (Slurm job id, local process group id...). Null while submission is in flight. */
+  backendRef: string | null;
+  /** Backend-specific state (JSON), e.g. array task states, retry counts. */
+  state: string;
+  detail: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobFilter {
+  /** Only jobs not in a final state. */
+  active?: boolean;
+  requesterUserId?: string;
+  limit?: number;
+}
+
+/**
+ * Storage of jobs, their event logs, backend submissions and processed inbound message ids.
+ * Synchronous on purpose: better-sqlite3 is synchronous and the in-memory twin mirrors it.
+ */
+export interface JobStore {
+  createJob(job: NewJob): JobRecord;
+  getJob(id: string): JobRecord | undefined;
+  updateJob(id: string, patch: JobPatch): JobRecord;
+  listJobs(filter?: JobFilter): JobRecord[];
+  findJobByThread(thread: ThreadRef): JobRecord | undefined;
+
+  addEvent(jobId: string, kind: string, message: string, data?: unknown): void;
+  events(jobId: string, limit?: number): JobEvent[];
+
+  /** Insert or replace the submission of (jobId, stage, attempt). */
+  putSubmission(sub: Omit<SubmissionRecord, 'createdAt' | 'updatedAt'>): SubmissionRecord;
+  submissions(jobId: string): SubmissionRecord[];
+
+  /**
+   * Record that an inbound message (e.g. an e-mail Message-ID) was handled. Returns false when it
+   * was recorded before, so a caller processes every message exactly once.
+   */
+  markProcessed(source: string, messageId: string): boolean;
+  wasProcessed(source: string, messageId: string): boolean;
+
+  /** Small key/value space for adapters (e.g. Mattermost last-seen post time). */
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+
+  close(): void;
+}
