@@ -1,0 +1,140 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, type AstranConfig } from './schema.js';
+import { ConfigError } from '../core/errors.js';
+import { SourceCatalog } from '../analysis/SourceCatalog.js';
+import { resolvePaths, renderTemplate, sourceDirName } from '../pipeline/template.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');
+
+export interface LoadedConfig {
+  file: string;
+  config: AstranConfig;
+  /** data.base as an absolute path. */
+  base: string;
+  sources: SourceCatalog;
+}
+
+/** Sections validated by their owners' schemas (adapters, Slurm); registered by those modules. */
+export type SectionValidator = (value: unknown) => { path: (string | number)[]; message: string }[];
+const sectionValidators = new Map<string, SectionValidator>();
+export function registerSectionValidator(section: string, v: SectionValidator): void {
+  sectionValidators.set(section, v);
+}
+export function zodSectionValidator(schema: z.ZodType): SectionValidator {
+  return (value) => {
+    const r = schema.safeParse(value);
+    return r.success ? [] : r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
+  };
+}
+
+function fmtPath(p: readonly PropertyKey[]): string {
+  return p.length ? p.map(String).join('.') : '(top level)';
+}
+
+/** Every problem of a config file, each as "file: path: message". Empty when the file is fine. */
+export function checkConfig(file: string): string[] {
+  try {
+    loadConfig(file);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.length ? e.issues : [e.message];
+    return [`${file}: ${(e as Error).message}`];
+  }
+}
+
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new ConfigError(`config file ${abs} does not exist (set ASTRAN_CONFIG or pass --config)`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(abs, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${abs}: not valid YAML: ${(e as Error).message}`, [`${abs}: not valid YAML: ${(e as Error).message}`]);
+  }
+  const issues: string[] = [];
+  const r = ConfigSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    for (const i of r.error.issues) issues.push(`${abs}: ${fmtPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration ${abs}`, issues);
+  }
+  const config = r.data;
+  const dir = dirname(abs);
+  const base = isAbsolute(config.data.base) ? config.data.base : resolve(dir, config.data.base);
+
+  for (const [section, value] of [
+    ['adapters.slack', config.adapters.slack],
+    ['adapters.mattermost', config.adapters.mattermost],
+    ['adapters.email', config.adapters.email],
+    ['backends.slurm', config.backends.slurm],
+  ] as const) {
+    if (value === undefined) continue;
+    const v = sectionValidators.get(section);
+    if (v) for (const i of v(value)) issues.push(`${abs}: ${section}.${fmtPath(i.path)}: ${i.message}`);
+  }
+  if (config.pipeline.backend === 'slurm' && config.backends.slurm === undefined)
+    issues.push(`${abs}: backends.slurm: required when pipeline.backend is slurm`);
+
+  let sources: SourceCatalog | undefined;
+  const sourcesFile = isAbsolute(config.sources) ? config.sources : resolve(dir, config.sources);
+  try {
+    sources = SourceCatalog.fromFile(sourcesFile);
+  } catch (e) {
+    if (e instanceof ConfigError && e.issues.length) issues.push(...e.issues);
+    else issues.push(`${abs}: sources: ${(e as Error).message}`);
+  }
+
+  // Render every template once with sample values so unknown variables are reported now, not mid-night.
+  try {
+    const sample = templateContext(config, base, { night: '20240101', run: 1, source: 'Crab Nebula', ra: 83.6, dec: 22.0 });
+    for (const [si, st] of config.pipeline.stages.entries()) {
+      for (const key of ['command', 'inputs', 'outputs', 'mkdirs'] as const) {
+        st[key].forEach((t, ti) => {
+          try {
+            renderTemplate(t, sample, `pipeline.stages.${si}.${key}.${ti}`);
+          } catch (e) {
+            issues.push(`${abs}: ${(e as Error).message}`);
+          }
+        });
+      }
+    }
+    if (config.data.run_catalog) renderTemplate(config.data.run_catalog, sample, 'data.run_catalog');
+    if (config.data.dl3_store) renderTemplate(config.data.dl3_store, sample, 'data.dl3_store');
+  } catch (e) {
+    issues.push(`${abs}: ${(e as Error).message}`);
+  }
+  const names = new Set<string>();
+  for (const [si, st] of config.pipeline.stages.entries()) {
+    if (names.has(st.name)) issues.push(`${abs}: pipeline.stages.${si}.name: duplicate stage name "${st.name}"`);
+    names.add(st.name);
+  }
+  if (issues.length) throw new ConfigError(`invalid configuration ${abs}`, issues);
+  return { file: abs, config, base, sources: sources! };
+}
+
+export interface TemplateSubject {
+  night: string;
+  run: number;
+  source: string;
+  ra: number;
+  dec: number;
+}
+
+/** All template variables for one run: constants, subject values, and the resolved named paths. */
+export function templateContext(config: AstranConfig, base: string, s: TemplateSubject): Record<string, string | number> {
+  const ctx: Record<string, string | number> = {
+    ...config.vars,
+    base,
+    night: s.night,
+    run: s.run,
+    source: s.source,
+    source_dir: sourceDirName(s.source),
+    source_ra: s.ra.toFixed(5),
+    source_dec: s.dec.toFixed(5),
+  };
+  return { ...ctx, ...resolvePaths(config.paths, ctx) };
+}

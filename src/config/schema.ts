@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/** Path/command template: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
+const Template = z.string().min(1).max(1000);
+
+const NightInt = z.number().int().positive();
+
+export const StageSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'stage names are lower-case words like dl1_to_dl2'),
+    /** One task per run (a job array) or one task for each night. */
+    per: z.enum(['run', 'night']),
+    /** argv template; each element is templated separately and never goes through a shell locally. */
+    command: z.array(Template).min(1),
+    inputs: z.array(Template).default([]),
+    outputs: z.array(Template).min(1),
+    /** Folders to create before the stage runs (the tools do not create them). */
+    mkdirs: z.array(Template).default([]),
+    skip_if_outputs_exist: z.boolean().default(true),
+    /** Max concurrently running tasks of this stage (Slurm %M). */
+    max_parallel: z.number().int().positive().optional(),
+    /** Slurm resources for this stage (override backends.slurm defaults). */
+    time: z.string().regex(/^[0-9:-]+$/).optional(),
+    mem: z.string().regex(/^[0-9]+[KMGT]?$/).optional(),
+  })
+  .strict();
+export type StageConfig = z.infer<typeof StageSchema>;
+
+export const ConfigSchema = z
+  .object({
+    bot: z
+      .object({
+        name: z.string().default('ASTRAN'),
+        job_id_prefix: z.string().regex(/^[A-Z]$/, 'one capital letter').default('A'),
+        max_nights: z.number().int().min(1).max(366).default(31),
+        /** Minimum seconds between two edits of a job's progress message. */
+        progress_edit_interval_s: z.number().min(0).max(600).default(5),
+        /** Where analysis products (images, JSON) are written, one folder per job. */
+        results_dir: z.string().default('./astran-out'),
+        /** Seconds between polls of the cluster backend (one call for all active jobs). */
+        poll_interval_s: z.number().min(0.05).max(3600).default(30),
+      })
+      .strict()
+      .prefault({}),
+    store: z.object({ path: z.string().default('./astran.db') }).strict().prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+    /** Source list file (relative to this config file). */
+    sources: z.string().default('./sources.yaml'),
+    data: z
+      .object({
+        /** Base directory of the data tree; `{base}` in templates. Relative paths resolve against the config file. */
+        base: z.string(),
+        /** How nights are resolved: the night's RunCatalog (LST) or the DL3 obs-index. */
+        night_index: z.enum(['run_catalog', 'dl3_obs_index']),
+        /** RunCatalog path template (night_index: run_catalog). */
+        run_catalog: Template.optional(),
+        /** DL3 data store folder holding obs-index/hdu-index (night_index: dl3_obs_index). */
+        dl3_store: Template.optional(),
+      })
+      .strict()
+      .superRefine((d, ctx) => {
+        if (d.night_index === 'run_catalog' && !d.run_catalog)
+          ctx.addIssue({ code: 'custom', path: ['run_catalog'], message: 'required when night_index is run_catalog' });
+        if (d.night_index === 'dl3_obs_index' && !d.dl3_store)
+          ctx.addIssue({ code: 'custom', path: ['dl3_store'], message: 'required when night_index is dl3_obs_index' });
+      }),
+    /** Named path templates usable in stages as `{name}`; may use {base}, {night}, {run}, {source_dir} and vars. */
+    paths: z
+      .object({
+        dl3: Template,
+        dl3_dir: Template,
+      })
+      .catchall(Template),
+    /** Constant variables for templates (production ids, model and IRF folders...). */
+    vars: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().max(1000)).default({}),
+    pipeline: z
+      .object({
+        backend: z.enum(['local', 'slurm']).default('local'),
+        /** Lines run before each task on the cluster (environment activation). Configuration, never user text. */
+        setup: z.array(z.string().max(1000)).default([]),
+        retries: z.number().int().min(0).max(5).default(1),
+        dl1_wait: z
+          .object({
+            interval_s: z.number().min(0.05).max(3600).default(300),
+            /** Give up waiting this many hours after the job was created. */
+            deadline_h: z.number().min(0).max(72).default(12),
+            on_deadline: z.enum(['proceed', 'fail']).default('proceed'),
+          })
+          .strict()
+          .prefault({}),
+        stages: z.array(StageSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    analysis: z
+      .object({
+        theta2_cut: z.number().positive().max(0.5).default(0.02),
+        off_regions: z.number().int().min(1).max(5).default(3),
+        use_rad_max: z.boolean().default(false),
+        map_width_deg: z.number().positive().max(10).default(2),
+        map_binsz_deg: z.number().positive().max(0.5).default(0.02),
+      })
+      .strict()
+      .prefault({}),
+    backends: z
+      .object({
+        local: z
+          .object({
+            concurrency: z.number().int().min(1).max(64).default(2),
+            workdir: z.string().default('./.astran/work'),
+          })
+          .strict()
+          .prefault({}),
+        /** Validated by the Slurm backend's own schema when the backend is slurm. */
+        slurm: z.unknown().optional(),
+      })
+      .strict()
+      .prefault({}),
+    adapters: z
+      .object({
+        console: z.object({ enabled: z.boolean().default(false), user: z.string().default('local') }).strict().optional(),
+        slack: z.unknown().optional(),
+        mattermost: z.unknown().optional(),
+        email: z.unknown().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Identity pattern → role. Unknown identities are refused. */
+    auth: z
+      .object({ users: z.record(z.string(), z.enum(['viewer', 'launcher', 'admin'])).default({}) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type AstranConfig = z.infer<typeof ConfigSchema>;
+export { NightInt };

@@ -1,0 +1,120 @@
+import type { AstranConfig, StageConfig } from '../config/schema.js';
+import { renderTemplate } from './template.js';
+import { templateContext } from '../config/loadConfig.js';
+import type { StageTask } from './ClusterBackend.js';
+
+export interface PlanRun {
+  runId: number;
+  night: string;
+}
+
+export interface PlanSubject {
+  source: string;
+  ra: number;
+  dec: number;
+  runs: PlanRun[];
+}
+
+/** One stage's tasks for a job, before existence checks. */
+export interface StagePlan {
+  stage: StageConfig;
+  tasks: PlannedTask[];
+}
+
+export interface PlannedTask extends StageTask {
+  /** Runs this task covers: one for per-run stages, all runs of the night for per-night stages. */
+  runIds: number[];
+  night: string;
+  mkdirs: string[];
+}
+
+/** Render every stage's tasks for the job's runs. Pure: no I/O. */
+export function planStages(config: AstranConfig, base: string, subject: PlanSubject): StagePlan[] {
+  const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec });
+  return config.pipeline.stages.map((stage) => {
+    const groups: { runs: PlanRun[]; night: string }[] =
+      stage.per === 'run'
+        ? subject.runs.map((r) => ({ runs: [r], night: r.night }))
+        : [...new Set(subject.runs.map((r) => r.night))].sort().map((night) => ({ night, runs: subject.runs.filter((r) => r.night === night) }));
+    const tasks = groups.map((g, index): PlannedTask => {
+      const ctx = ctxOf(g.runs[0]);
+      const where = `pipeline stage ${stage.name}`;
+      return {
+        index,
+        runId: g.runs[0].runId,
+        runIds: g.runs.map((r) => r.runId),
+        night: g.night,
+        argv: stage.command.map((t) => renderTemplate(t, ctx, where)),
+        inputs: stage.inputs.map((t) => renderTemplate(t, ctx, where)),
+        outputs: stage.outputs.map((t) => renderTemplate(t, ctx, where)),
+        mkdirs: stage.mkdirs.map((t) => renderTemplate(t, ctx, where)),
+      };
+    });
+    return { stage, tasks };
+  });
+}
+
+/** The DL3 file of each run (analysis input). */
+export function dl3Paths(config: AstranConfig, base: string, subject: PlanSubject): string[] {
+  return subject.runs.map((r) =>
+    templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec }).dl3 as string,
+  );
+}
+
+export interface NeededWork {
+  /** Per stage (same order as plans), the tasks that must run. */
+  needed: PlannedTask[][];
+  /** Runs whose first needed stage lacks inputs (DL1 not there yet). */
+  missingInputs: number[];
+}
+
+/**
+ * Decide which tasks must run, working backwards: a run needs a per-run stage when that stage's outputs are missing
+ * (or `force`) and a later stage needs them, or when it is the last per-run stage. A per-night stage runs when any of its
+ * runs had work, when its outputs are missing, or with `force`. So when DL3 already exists, only the analysis runs.
+ */
+export function neededWork(plans: StagePlan[], exists: (path: string) => boolean, force: boolean): NeededWork {
+  const needed: PlannedTask[][] = plans.map(() => []);
+  const runNeedsLater = new Map<number, boolean>();
+  const perRunIdx = plans.map((p, i) => (p.stage.per === 'run' ? i : -1)).filter((i) => i >= 0);
+  const lastPerRun = perRunIdx.length ? perRunIdx[perRunIdx.length - 1] : -1;
+  const firstNeededStage = new Map<number, number>();
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const p = plans[i];
+    if (p.stage.per !== 'run') continue;
+    for (const t of p.tasks) {
+      const outputsMissing = t.outputs.some((o) => !exists(o));
+      const want = force || !p.stage.skip_if_outputs_exist ? true : outputsMissing;
+      const laterWants = i === lastPerRun ? true : runNeedsLater.get(t.runId) === true;
+      const doIt = laterWants && want;
+      if (doIt) {
+        needed[i].push(t);
+        firstNeededStage.set(t.runId, i);
+      }
+      // Earlier stages matter only if this one runs.
+      runNeedsLater.set(t.runId, doIt);
+    }
+  }
+  for (let i = 0; i < plans.length; i++) {
+    const p = plans[i];
+    if (p.stage.per !== 'night') continue;
+    for (const t of p.tasks) {
+      const anyRunWork = t.runIds.some((r) => firstNeededStage.has(r));
+      const outputsMissing = t.outputs.some((o) => !exists(o));
+      if (force || anyRunWork || outputsMissing || !p.stage.skip_if_outputs_exist) needed[i].push(t);
+    }
+  }
+  const missingInputs: number[] = [];
+  for (const [runId, si] of firstNeededStage) {
+    const t = plans[si].tasks.find((x) => x.runId === runId)!;
+    if (t.inputs.some((f) => !exists(f))) missingInputs.push(runId);
+  }
+  return { needed, missingInputs: missingInputs.sort((a, b) => a - b) };
+}
+
+/** Every path whose existence the plan depends on (one batched exists() call). */
+export function pathsToCheck(plans: StagePlan[]): string[] {
+  const s = new Set<string>();
+  for (const p of plans) for (const t of p.tasks) for (const f of [...t.inputs, ...t.outputs]) s.add(f);
+  return [...s];
+}
