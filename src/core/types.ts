@@ -51,6 +51,8 @@ export interface Reply {
   text: string;
   /** Visible only to the sender where the platform supports it (Slack/Mattermost ephemeral). */
   ephemeral?: boolean;
+  /** True when the request was refused or invalid (drives the one-shot CLI's exit code 2 and adapters' error styling). */
+  rejected?: boolean;
 }
 
 export interface InboundMessage {

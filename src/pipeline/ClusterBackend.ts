@@ -30,6 +30,11 @@ export interface StageSubmission {
   env?: Record<string, string>;
   /** Max concurrently running tasks (Slurm %M, local concurrency). */
   maxParallel?: number;
+  /** Folders the backend creates (mkdir -p) before any task runs; the lstchain tools do not create them. */
+  mkdirs?: string[];
+  /** Slurm resources for this stage (override the backend's defaults), validated by config. */
+  time?: string;
+  mem?: string;
 }
 
 export type TaskState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

@@ -22,6 +22,8 @@ export interface LaunchParams {
   emax?: number;
   dry_run?: boolean;
   force?: boolean;
+  /** Night (YYYYMMDD) of each resolved run, keyed by run id: path templates need the run's own night in a range. */
+  runNights?: Record<string, string>;
 }
 
 export interface JobError {

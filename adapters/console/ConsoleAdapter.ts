@@ -1,0 +1,113 @@
+import { createInterface } from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
+
+export interface ConsoleAdapterOptions {
+  /** The identity of the person at the terminal: `console:<user>`. */
+  user: string;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Print progress edits (true) or only the final state of the progress line (false, quieter). */
+  showProgress?: boolean;
+}
+
+/**
+ * The terminal as a chat: each line typed is a message; each job thread is printed with its job's label.
+ * Threads are numbered T1, T2...; a line starting with `T1:` is typed in that thread (so `T1: status` works).
+ */
+export class ConsoleAdapter implements Adapter {
+  readonly name = 'console';
+  readonly canEdit = true;
+  private threads = 0;
+  private readonly labels = new Map<string, string>();
+  private readonly lastProgress = new Map<string, string>();
+  private rl: ReturnType<typeof createInterface> | null = null;
+  private readonly out: NodeJS.WritableStream;
+  private handler: InboundHandler | null = null;
+  private inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: ConsoleAdapterOptions) {
+    this.out = opts.output ?? process.stdout;
+  }
+
+  private print(line: string): void {
+    this.out.write(line.endsWith('\n') ? line : line + '\n');
+  }
+
+  async start(onMessage: InboundHandler): Promise<void> {
+    this.handler = onMessage;
+    if (!this.opts.input) return;
+    this.rl = createInterface({ input: this.opts.input, terminal: false });
+    this.rl.on('line', (line) => {
+      if (!line.trim()) return;
+      const p = this.inject(line);
+      this.inflight.add(p);
+      void p.finally(() => this.inflight.delete(p));
+    });
+  }
+
+  /** Feed one line as if typed (used by `astran run` and tests). Resolves with the acknowledgement reply. */
+  async inject(line: string): Promise<Reply | undefined> {
+    if (!this.handler) throw new Error('console adapter not started');
+    let text = line;
+    let thread: ThreadRef | undefined;
+    const m = /^\s*(T\d+)\s*:\s*(.*)$/.exec(line);
+    if (m && this.labels.has(m[1])) {
+      thread = { adapter: this.name, key: m[1] };
+      text = m[2];
+    }
+    let acked: Reply | undefined;
+    const msg: InboundMessage = {
+      id: randomUUID(),
+      identity: { adapter: this.name, userId: this.opts.user, displayName: this.opts.user },
+      text,
+      thread,
+      channel: 'console',
+      receivedAt: new Date(),
+      ack: async (reply?: Reply) => {
+        acked = reply;
+        if (reply?.text) this.print(reply.text);
+      },
+    };
+    await this.handler(msg);
+    return acked;
+  }
+
+  /** Wait until every typed line has been handled (end of stdin). */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  async stop(): Promise<void> {
+    this.rl?.close();
+    this.rl = null;
+  }
+
+  async openThread(_request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    const key = `T${++this.threads}`;
+    const jobId = /\*([A-Z]-\d+)\*/.exec(root.text)?.[1];
+    this.labels.set(key, jobId ?? key);
+    const thread = { adapter: this.name, key };
+    this.print(`[${this.label(thread)}] ${root.text}`);
+    return { thread, root: { thread, id: `${key}-root` } };
+  }
+
+  private label(t: ThreadRef): string {
+    const l = this.labels.get(t.key);
+    return l && l !== t.key ? `${t.key} ${l}` : t.key;
+  }
+
+  async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
+    const lines = [`[${this.label(thread)}] ${message.text}`];
+    for (const f of message.files ?? []) lines.push(`[${this.label(thread)}] 📎 ${f.name} (${Math.round(f.data.length / 1024)} KB)`);
+    this.print(lines.join('\n'));
+    return { thread, id: `${thread.key}-${randomUUID().slice(0, 8)}` };
+  }
+
+  async edit(ref: MessageRef, message: OutboundMessage): Promise<void> {
+    if (this.opts.showProgress === false) return;
+    if (this.lastProgress.get(ref.id) === message.text) return;
+    this.lastProgress.set(ref.id, message.text);
+    this.print(`[${this.label(ref.thread)}] ↻ ${message.text}`);
+  }
+}

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import type { Adapter, InboundHandler } from '../core/types.js';
+import type { JobStore } from '../store/JobStore.js';
+import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
+import type { LoadedConfig } from '../config/loadConfig.js';
+import type { Logger } from '../log.js';
+import type { NightIndex, CommandServices } from '../core/services.js';
+import { SqliteJobStore } from '../store/SqliteJobStore.js';
+import { createNightIndex } from '../pipeline/NightIndex.js';
+import { Orchestrator } from '../orchestrator/Orchestrator.js';
+import { createAnalysisStep } from '../orchestrator/analysisStep.js';
+import type { AnalysisStep } from '../orchestrator/JobRunner.js';
+import { createDispatcher } from '../core/Dispatcher.js';
+import { createAuthorizer } from '../core/Authorizer.js';
+import { commandSpecs } from '../../commands/index.js';
+import { createConfiguredAdapters } from './adapterFactories.js';
+import { createConfiguredBackend } from './backendFactory.js';
+
+export interface BotOptions {
+  loaded: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** Overrides for tests and the one-shot CLI. */
+  store?: JobStore;
+  backend?: ClusterBackend;
+  /** Adapters to use instead of the configured ones. */
+  adapters?: Adapter[];
+  /** Extra adapters next to the configured ones. */
+  extraAdapters?: Adapter[];
+  nights?: NightIndex;
+  analysis?: AnalysisStep;
+  resultsDir?: string;
+  now?: () => Date;
+  /** Attribution line appended to result summaries (e.g. the sample data's licence). */
+  attribution?: string;
+}
+
+export interface Bot {
+  orchestrator: Orchestrator;
+  store: JobStore;
+  backend: ClusterBackend;
+  adapters: Map<string, Adapter>;
+  /** The dispatcher: what every adapter calls with inbound messages. */
+  handle: InboundHandler;
+  services: CommandServices;
+  /** Start adapters and resume unfinished jobs (resume: false for the one-shot `run`). */
+  start(opts?: { resume?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wire store, backend, orchestrator, dispatcher and adapters from a loaded config. */
+export async function createBot(o: BotOptions): Promise<Bot> {
+  const { config } = o.loaded;
+  const now = o.now ?? (() => new Date());
+  const store = o.store ?? new SqliteJobStore({ path: resolve(config.store.path), prefix: config.bot.job_id_prefix, log: o.log });
+  const backend = o.backend ?? (await createConfiguredBackend(o.loaded, o.env, o.log));
+  const adapterList = [...(o.adapters ?? (await createConfiguredAdapters(o.loaded, o.env, o.log, store))), ...(o.extraAdapters ?? [])];
+  const adapters = new Map(adapterList.map((a) => [a.name, a]));
+  const resultsDir = resolve(o.resultsDir ?? config.bot.results_dir);
+  const orchestrator = new Orchestrator({
+    loaded: o.loaded,
+    store,
+    backend,
+    adapters,
+    log: o.log,
+    analysis: o.analysis ?? createAnalysisStep(config, o.attribution),
+    resultsDir,
+    cacheDir: resolve(config.backends.local.workdir, 'cache'),
+    now,
+  });
+  const services: CommandServices = {
+    store,
+    sources: o.loaded.sources,
+    nights: o.nights ?? createNightIndex(o.loaded, o.log),
+    jobs: orchestrator,
+    log: o.log,
+    now,
+    maxNights: config.bot.max_nights,
+  };
+  const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users), specs: commandSpecs, log: o.log });
+  let started = false;
+  return {
+    orchestrator,
+    store,
+    backend,
+    adapters,
+    handle,
+    services,
+    async start(opts = {}) {
+      await backend.start();
+      for (const a of adapters.values()) await a.start(handle);
+      if (opts.resume !== false) await orchestrator.start();
+      started = true;
+    },
+    async stop() {
+      for (const a of adapters.values()) await a.stop().catch((e) => o.log.error({ err: e, adapter: a.name }, 'adapter stop failed'));
+      await orchestrator.stop();
+      if (started) await backend.stop().catch((e) => o.log.error({ err: e }, 'backend stop failed'));
+      if (!o.store) store.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../config/loadConfig.js';
+import { ConfigError } from '../core/errors.js';
+import { createLogger } from '../log.js';
+import { runCommand } from './runCommand.js';
+import { serveCommand } from './serveCommand.js';
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const USAGE = `ASTRAN — next-day analysis of LST-1 data from chat
+
+Usage:
+  astran run "<command>" [--out DIR] [--config FILE]   run one command to completion (exit 0 done, 1 failed, 2 rejected)
+  astran serve [--config FILE]                         run the bot: configured adapters, plus commands typed on stdin
+  astran analyse <DL3 dir or files...> [options]       the high-level analysis alone (astran analyse --help)
+  astran check-config [FILE]                           report every problem of a config file
+  astran help | --version
+
+The config file is --config, else $ASTRAN_CONFIG, else config/default.yaml (the embedded default: console,
+local backend, bundled H.E.S.S. sample). Try: astran run "launch source=Crab date=20041204"`;
+
+/** Split `--flag value` options from positional arguments for the run/serve/check-config commands. */
+export function takeFlag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new ConfigError(`${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+export function configFile(args: string[], io: CliIO): string {
+  const f = takeFlag(args, '--config') ?? io.env.ASTRAN_CONFIG;
+  return f ? resolve(io.cwd, f) : DEFAULT_CONFIG_FILE;
+}
+
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'run':
+        return await runCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'analyse':
+      case 'analyze': {
+        const { analyseCommand } = await import('./analyse.js');
+        const { renderAll } = await import('../plots/renderAll.js');
+        return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots: renderAll });
+      }
+      case 'check-config': {
+        const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
+        const problems = checkConfig(file);
+        if (problems.length === 0) {
+          io.stdout.write(`${file}: OK\n`);
+          return 0;
+        }
+        io.stdout.write(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+        return 1;
+      }
+      case '--version':
+      case 'version': {
+        const pkg = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+        io.stdout.write(`astran ${pkg.version}\n`);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE + '\n');
+        return cmd === undefined ? 2 : 0;
+      default:
+        io.stderr.write(`astran: unknown command "${cmd}"\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`astran: ${e.message}\n${e.issues.map((i) => `  - ${i}\n`).join('')}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export { loadConfig, createLogger };

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import type { CliIO } from './main.js';
+import { takeFlag, configFile } from './main.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { createLogger } from '../log.js';
+import { createBot } from '../bot/createBot.js';
+import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import type { JobRecord } from '../store/JobStore.js';
+import { ConfigError } from '../core/errors.js';
+import { sampleAttribution } from './sampleAttribution.js';
+
+/**
+ * `astran run "<command>" [--out DIR]`: one command through the real dispatcher and orchestrator, as the console
+ * user. Prints the job's thread on stdout, writes images to DIR/<job id>/, exits 0 done, 1 failed or cancelled,
+ * 2 rejected (the helpful error is on stdout).
+ */
+export async function runCommand(args: string[], io: CliIO): Promise<number> {
+  const a = [...args];
+  const file = configFile(a, io);
+  const out = takeFlag(a, '--out');
+  const db = takeFlag(a, '--db');
+  if (a.length !== 1) throw new ConfigError(`run takes exactly one command in quotes, e.g. astran run "launch source=Crab date=20041204" (got ${a.length} arguments)`);
+  const loaded = loadConfig(file);
+  if (db) loaded.config.store.path = resolve(io.cwd, db);
+  const log = createLogger({ level: io.env.ASTRAN_LOG_LEVEL ?? loaded.config.log.level, destination: io.stderr });
+  const user = loaded.config.adapters.console?.user ?? 'local';
+  const console = new ConsoleAdapter({ user, output: io.stdout });
+  const bot = await createBot({
+    loaded,
+    env: io.env,
+    log,
+    adapters: [console],
+    resultsDir: out ? resolve(io.cwd, out) : resolve(io.cwd, loaded.config.bot.results_dir),
+    attribution: sampleAttribution(loaded),
+  });
+  let launched: JobRecord | undefined;
+  bot.orchestrator.on('launched', (job: JobRecord) => (launched = job));
+  await bot.start({ resume: false });
+  try {
+    const reply = await console.inject(a[0]);
+    if (!launched) return reply?.rejected ? 2 : 0;
+    const final = await bot.orchestrator.waitFor(launched.id);
+    const dir = resolve(out ? resolve(io.cwd, out) : resolve(io.cwd, loaded.config.bot.results_dir), final.id);
+    if (final.state === 'done') io.stdout.write(`Results in ${dir}\n`);
+    return final.state === 'done' ? 0 : 1;
+  } finally {
+    await bot.stop();
+  }
+}
+
+export { Writable };

@@ -1,0 +1,43 @@
+import type { CliIO } from './main.js';
+import { configFile } from './main.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { createLogger } from '../log.js';
+import { createBot } from '../bot/createBot.js';
+import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import { createConfiguredAdapters } from '../bot/adapterFactories.js';
+import { sampleAttribution } from './sampleAttribution.js';
+import { SqliteJobStore } from '../store/SqliteJobStore.js';
+import { resolve } from 'node:path';
+
+/**
+ * `astran serve`: every configured adapter, plus the console on stdin when enabled. Resumes unfinished jobs.
+ * Stops on SIGINT/SIGTERM; when stdin ends and the console is the only adapter, it waits for running jobs and exits.
+ */
+export async function serveCommand(args: string[], io: CliIO): Promise<number> {
+  const a = [...args];
+  const file = configFile(a, io);
+  const loaded = loadConfig(file);
+  const log = createLogger({ level: io.env.ASTRAN_LOG_LEVEL ?? loaded.config.log.level, destination: io.stderr });
+  const store = new SqliteJobStore({ path: resolve(io.cwd, loaded.config.store.path), prefix: loaded.config.bot.job_id_prefix, log });
+  const configured = (await createConfiguredAdapters(loaded, io.env, log, store)).filter((x) => x.name !== 'console');
+  const consoleCfg = loaded.config.adapters.console;
+  const console = consoleCfg?.enabled ? new ConsoleAdapter({ user: consoleCfg.user, input: io.stdin, output: io.stdout }) : undefined;
+  const bot = await createBot({ loaded, env: io.env, log, store, adapters: [...configured, ...(console ? [console] : [])], attribution: sampleAttribution(loaded) });
+  await bot.start();
+  log.info({ adapters: [...bot.adapters.keys()] }, 'ASTRAN is listening');
+  io.stdout.write(`ASTRAN is listening (${[...bot.adapters.keys()].join(', ')}). Type \`help\`.\n`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (console && configured.length === 0)
+      io.stdin.once('end', async () => {
+        await console.drain();
+        while (bot.store.listJobs({ active: true }).length) await new Promise((r) => setTimeout(r, 200));
+        done();
+      });
+  });
+  await bot.stop();
+  store.close();
+  return 0;
+}

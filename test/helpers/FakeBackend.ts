@@ -1,0 +1,82 @@
+import type { ClusterBackend, StageStatus, StageSubmission, TaskState } from '../../src/pipeline/ClusterBackend.js';
+
+/**
+ * A scripted in-memory cluster for orchestrator tests: a virtual file system, tasks that go pending → running →
+ * completed (writing their outputs) or failed (per `failures`), a submission log to prove nothing is submitted twice.
+ */
+export class FakeBackend implements ClusterBackend {
+  readonly name = 'fake';
+  files = new Set<string>();
+  submitted: StageSubmission[] = [];
+  cancelled: string[] = [];
+  removed: string[] = [];
+  polls = 0;
+  /** runId → how many more times its task fails. */
+  failures = new Map<number, number>();
+  /** When true, poll() throws (cluster unreachable). */
+  down = false;
+  /** Ticks a task spends running before it ends. */
+  runTicks = 1;
+  private subs = new Map<string, { sub: StageSubmission; tasks: { state: TaskState; ticks: number; exitCode?: number; reason?: string }[] }>();
+  private n = 0;
+
+  async start() {}
+  async stop() {}
+  async exists(paths: string[]) {
+    return paths.map((p) => this.files.has(p));
+  }
+  async submit(sub: StageSubmission) {
+    const ref = `fake-${++this.n}`;
+    this.submitted.push(sub);
+    this.subs.set(ref, { sub, tasks: sub.tasks.map(() => ({ state: 'pending' as TaskState, ticks: 0 })) });
+    return ref;
+  }
+  async findSubmitted(jobId: string, stage: string, attempt: number) {
+    for (const [ref, s] of this.subs) if (s.sub.jobId === jobId && s.sub.stage === stage && s.sub.attempt === attempt) return ref;
+    return undefined;
+  }
+  async poll(refs: string[]) {
+    this.polls++;
+    if (this.down) throw new Error('ssh: connect ECONNREFUSED cluster.example.org:22');
+    const out = new Map<string, StageStatus>();
+    for (const ref of refs) {
+      const s = this.subs.get(ref);
+      if (!s) continue;
+      s.sub.tasks.forEach((t, i) => {
+        const st = s.tasks[i];
+        if (st.state === 'pending') st.state = 'running';
+        else if (st.state === 'running' && ++st.ticks >= this.runTicks) {
+          const left = this.failures.get(t.runId) ?? 0;
+          if (left > 0) {
+            this.failures.set(t.runId, left - 1);
+            st.state = 'failed';
+            st.exitCode = 3;
+            st.reason = 'exit code 3';
+          } else {
+            st.state = 'completed';
+            for (const o of t.outputs) this.files.add(o);
+          }
+        }
+      });
+      const states = s.tasks.map((t) => t.state);
+      const state: TaskState = states.every((x) => x === 'completed') ? 'completed' : states.includes('running') || states.includes('pending') ? 'running' : states.includes('failed') ? 'failed' : 'cancelled';
+      out.set(ref, { ref, state, tasks: s.tasks.map((t, index) => ({ index, state: t.state, exitCode: t.exitCode, reason: t.reason })) });
+    }
+    return out;
+  }
+  async cancel(refs: string[]) {
+    this.cancelled.push(...refs);
+    for (const r of refs) for (const t of this.subs.get(r)?.tasks ?? []) if (t.state === 'pending' || t.state === 'running') t.state = 'cancelled';
+  }
+  async logTail(ref: string, index: number) {
+    const t = this.subs.get(ref)?.sub.tasks[index];
+    return `INFO starting run ${t?.runId}\nERROR reading /fefs/onsite/data/DL1/dl1_LST-1.Run0${t?.runId}.h5: truncated file\nTraceback (most recent call last):\nOSError: Unable to open file`;
+  }
+  async remove(paths: string[]) {
+    this.removed.push(...paths);
+    for (const p of paths) this.files.delete(p);
+  }
+  async fetch(paths: string[]) {
+    return paths;
+  }
+}
