@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthConfigSchema } from '../core/Authorizer.js';
 
 /** Path/command template: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
 const Template = z.string().min(1).max(1000);
@@ -130,7 +131,7 @@ export const ConfigSchema = z
       .prefault({}),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
-      .object({ users: z.record(z.string(), z.enum(['viewer', 'launcher', 'admin'])).default({}) })
+      .object({ users: AuthConfigSchema.default({}) })
       .strict()
       .prefault({}),
   })

@@ -45,7 +45,14 @@ export function suggest(input: string, candidates: readonly string[], max = 3): 
     else if (q.length >= 3 && (n.startsWith(q) || n.includes(q))) score = limit + 0.5;
     if (score < Infinity) scored.push({ c, score });
   }
-  scored.sort((x, y) => x.score - y.score || x.c.localeCompare(y.c));
+  // Ties: the longer shared prefix wins ("sorce" → source before force), then alphabetical.
+  const prefix = (c: string) => {
+    const n = normalise(c);
+    let i = 0;
+    while (i < n.length && i < q.length && n[i] === q[i]) i++;
+    return i;
+  };
+  scored.sort((x, y) => x.score - y.score || prefix(y.c) - prefix(x.c) || x.c.localeCompare(y.c));
   const seen = new Set<string>();
   const out: string[] = [];
   for (const s of scored) {

@@ -1,0 +1,57 @@
+import type { CommandSpec } from '../src/command/CommandSpec.js';
+import type { JobRecord } from '../src/store/JobStore.js';
+import { isFinal } from '../src/store/JobStore.js';
+import { roleAtLeast } from '../src/core/services.js';
+import { jobIdArg } from '../src/command/argSchemas.js';
+import { checkArgs } from '../src/command/checkArgs.js';
+import { code } from '../src/command/Problem.js';
+import { jobLabel, requesterName, sameIdentity } from '../src/command/jobText.js';
+import { jobsOf, unknownJobFix } from './status.js';
+
+export interface CancelArgs {
+  job: JobRecord;
+}
+
+const CONFIRM_MS = 2 * 60_000;
+
+export const cancel: CommandSpec<CancelArgs> = {
+  name: 'cancel',
+  summary: 'Stop a job and its cluster work (asks for confirmation; in a job’s thread the id may be left out). Launchers cancel their own jobs; admins any.',
+  usage: 'cancel JOB',
+  examples: ['cancel A-0042', 'cancel'],
+  args: [{ name: 'job', positional: true, description: 'Job id, e.g. A-0042 (optional in the job’s thread).', example: 'A-0042', schema: jobIdArg() }],
+  permission: 'launcher',
+  sideEffects: "cancels the job's cluster work and marks it cancelled",
+  confirmation: {
+    timeoutMs: CONFIRM_MS,
+    prompt: (_ctx, { job }) => `Cancel ${jobLabel(job)}? Reply \`yes\` within ${CONFIRM_MS / 60_000} minutes.`,
+  },
+
+  async validate(ctx, values) {
+    const { parsed, problems } = checkArgs(cancel, values, ctx.services.now());
+    if (problems.length) return { ok: false, problems };
+    let job: JobRecord | undefined;
+    if (typeof parsed.job === 'string') {
+      job = ctx.services.store.getJob(parsed.job);
+      if (!job) return { ok: false, problems: [{ message: `There is no job ${code(parsed.job)}.`, fix: unknownJobFix(ctx) }] };
+    } else if (ctx.threadJob) job = ctx.threadJob;
+    else {
+      const active = jobsOf(ctx).find((j) => !isFinal(j.state));
+      return { ok: false, problems: [{ message: 'Which job?', fix: `Try: \`/astran cancel ${active?.id ?? 'A-0042'}\` (or type \`cancel\` in the job's thread).` }] };
+    }
+    if (!sameIdentity(job.requester, ctx.identity) && !roleAtLeast(ctx.role, 'admin')) {
+      return { ok: false, problems: [{ message: `${job.id} was launched by ${requesterName(job)}; you can cancel only your own jobs.`, fix: 'Ask them or an ASTRAN admin.' }] };
+    }
+    if (isFinal(job.state)) return { ok: false, problems: [{ message: `${job.id} has already finished (${job.state}); there is nothing to cancel.` }] };
+    if (job.cancelRequestedBy) return { ok: false, problems: [{ message: `${job.id} is already being cancelled.`, fix: `Follow it in its thread or with \`/astran status ${job.id}\`.` }] };
+    return { ok: true, args: { job } };
+  },
+
+  async run(ctx, { job }) {
+    // Re-read: the job may have finished while we waited for the confirmation.
+    const fresh = ctx.services.store.getJob(job.id) ?? job;
+    if (isFinal(fresh.state)) return { text: `${fresh.id} finished meanwhile (${fresh.state}); nothing to cancel.` };
+    await ctx.services.jobs.cancel(fresh, ctx.identity);
+    return { text: `Cancelling ${fresh.id}. Its thread will say when the cluster work has stopped.` };
+  },
+};

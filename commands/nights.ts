@@ -1,0 +1,47 @@
+import type { CommandSpec } from '../src/command/CommandSpec.js';
+import type { SourceEntry } from '../src/analysis/SourceCatalog.js';
+import { textArg } from '../src/command/argSchemas.js';
+import { checkArgs, missingProblem } from '../src/command/checkArgs.js';
+import { code } from '../src/command/Problem.js';
+import { formatDidYouMean } from '../src/command/didYouMean.js';
+
+export interface NightsArgs {
+  source: SourceEntry;
+}
+
+const SHOWN = 30;
+
+export const nights: CommandSpec<NightsArgs> = {
+  name: 'nights',
+  summary: 'List the nights that have runs of a source, newest first, with run counts.',
+  usage: 'nights source=NAME',
+  examples: ['nights source=Crab', 'nights source="PKS 2155-304"'],
+  args: [{ name: 'source', required: true, positional: true, description: 'Source name or alias from `/astran sources`.', example: 'Crab', schema: textArg() }],
+  permission: 'viewer',
+  sideEffects: 'none',
+
+  async validate(ctx, values) {
+    const now = ctx.services.now();
+    const { parsed, problems, missing } = checkArgs(nights, values, now);
+    if (missing.length) problems.unshift(missingProblem(nights, values, missing, now));
+    if (typeof parsed.source !== 'string') return { ok: false, problems };
+    const source = ctx.services.sources.resolve(parsed.source);
+    if (!source) {
+      const near = ctx.services.sources.suggest(parsed.source);
+      problems.push({
+        message: `I don't know the source ${code(parsed.source)}.`,
+        fix: near.length ? formatDidYouMean(near) : '`/astran sources` lists the known sources.',
+      });
+    }
+    return problems.length ? { ok: false, problems } : { ok: true, args: { source: source! } };
+  },
+
+  async run(ctx, { source }) {
+    const list = (await ctx.services.nights.nights(source)).slice().sort((a, b) => b.night.localeCompare(a.night));
+    if (!list.length) return { text: `No night has runs of ${source.name} yet.` };
+    const total = list.reduce((s, n) => s + n.runs, 0);
+    const lines = list.slice(0, SHOWN).map((n) => `• ${n.night} — ${n.runs} run${n.runs === 1 ? '' : 's'}`);
+    if (list.length > SHOWN) lines.push(`…and ${list.length - SHOWN} earlier nights`);
+    return { text: [`*${source.name}*: ${total} runs in ${list.length} night${list.length === 1 ? '' : 's'}`, ...lines].join('\n') };
+  },
+};

@@ -1,0 +1,22 @@
+import type { CommandSpec } from '../src/command/CommandSpec.js';
+import { checkArgs } from '../src/command/checkArgs.js';
+
+export const sources: CommandSpec<Record<string, never>> = {
+  name: 'sources',
+  summary: 'List the sources ASTRAN knows, with their aliases.',
+  usage: 'sources',
+  examples: ['sources'],
+  args: [],
+  permission: 'viewer',
+  sideEffects: 'none',
+
+  async validate(ctx, values) {
+    const { problems } = checkArgs(sources, values, ctx.services.now());
+    return problems.length ? { ok: false, problems } : { ok: true, args: {} };
+  },
+
+  async run(ctx) {
+    const lines = ctx.services.sources.entries.map((e) => `• ${e.name}${e.aliases.length ? ` (also: ${e.aliases.join(', ')})` : ''}`);
+    return { text: [`*Known sources (${lines.length})*`, ...lines, 'Use any name or alias: `/astran nights source=Crab`.'].join('\n') };
+  },
+};

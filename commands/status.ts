@@ -1,0 +1,53 @@
+import type { CommandSpec } from '../src/command/CommandSpec.js';
+import type { JobRecord } from '../src/store/JobStore.js';
+import type { CommandContext } from '../src/core/services.js';
+import { jobIdArg } from '../src/command/argSchemas.js';
+import { checkArgs } from '../src/command/checkArgs.js';
+import { code } from '../src/command/Problem.js';
+import { sameIdentity } from '../src/command/jobText.js';
+
+export type StatusArgs = { job: JobRecord } | { job: null };
+
+/** The requester's jobs, newest first (both stores list newest first; sorted again to be safe). */
+export function jobsOf(ctx: CommandContext, max = 50): JobRecord[] {
+  return ctx.services.store
+    // Headroom for same user id on other adapters, filtered out below.
+    .listJobs({ requesterUserId: ctx.identity.userId, limit: max * 2 + 10 })
+    .filter((j) => sameIdentity(j.requester, ctx.identity))
+    .sort((a, b) => b.seq - a.seq)
+    .slice(0, max);
+}
+
+export function unknownJobFix(ctx: CommandContext): string {
+  const mine = jobsOf(ctx, 5).slice(0, 3).map((j) => `\`${j.id}\``);
+  return mine.length ? `Your recent jobs: ${mine.join(', ')}. \`/astran jobs\` lists all.` : '`/astran jobs` lists recent and active jobs.';
+}
+
+export const status: CommandSpec<StatusArgs> = {
+  name: 'status',
+  summary: "Show a job's stage, runs done, elapsed time and last events (in a job's thread, that job; else your latest).",
+  usage: 'status [JOB]',
+  examples: ['status A-0042', 'status'],
+  args: [{ name: 'job', positional: true, description: 'Job id, e.g. A-0042 (optional in a job thread).', example: 'A-0042', schema: jobIdArg() }],
+  permission: 'viewer',
+  sideEffects: 'none',
+
+  async validate(ctx, values) {
+    const { parsed, problems } = checkArgs(status, values, ctx.services.now());
+    if (problems.length) return { ok: false, problems };
+    if (typeof parsed.job === 'string') {
+      const job = ctx.services.store.getJob(parsed.job);
+      if (!job) return { ok: false, problems: [{ message: `There is no job ${code(parsed.job)}.`, fix: unknownJobFix(ctx) }] };
+      return { ok: true, args: { job } };
+    }
+    if (ctx.threadJob) return { ok: true, args: { job: ctx.threadJob } };
+    return { ok: true, args: { job: jobsOf(ctx, 1)[0] ?? null } };
+  },
+
+  async run(ctx, args) {
+    if (!args.job) {
+      return { text: 'You have no jobs yet. `/astran status A-0042` shows any job, `/astran jobs` lists recent ones, `/astran help launch` explains how to start one.', ephemeral: true };
+    }
+    return { text: ctx.services.jobs.describe(args.job) };
+  },
+};

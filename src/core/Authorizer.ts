@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { Identity } from './types.js';
+import { ROLES, type Role } from './services.js';
+import { ConfigError } from './errors.js';
+
+/**
+ * Identity pattern → role. Patterns: `adapter:userId` (exact), `adapter:*@domain` (any address
+ * of a domain, for e-mail), `adapter:*` (anyone on that adapter). Most specific wins.
+ */
+const PATTERN = /^[a-z][a-z0-9_-]{0,31}:(\*|\*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[^\s*]{1,200})$/;
+
+export const AuthConfigSchema = z.record(
+  z.string().regex(PATTERN, { error: 'must look like adapter:userId, email:*@domain or adapter:*' }),
+  z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+);
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+
+export interface Authorizer {
+  /** The role of an identity, or null when it is not on the access list. */
+  roleOf(identity: Identity): Role | null;
+}
+
+/** E-mail addresses compare case-insensitively; platform ids exactly. */
+function normUser(adapter: string, userId: string): string {
+  return adapter === 'email' ? userId.toLowerCase() : userId;
+}
+
+export class ConfigAuthorizer implements Authorizer {
+  private readonly exact = new Map<string, Role>();
+  private readonly domains = new Map<string, Role>();
+  private readonly adapters = new Map<string, Role>();
+
+  constructor(config: AuthConfig) {
+    for (const [pattern, role] of Object.entries(config)) {
+      const i = pattern.indexOf(':');
+      const adapter = pattern.slice(0, i);
+      const rest = pattern.slice(i + 1);
+      let map: Map<string, Role>;
+      let key: string;
+      if (rest === '*') [map, key] = [this.adapters, adapter];
+      else if (rest.startsWith('*@')) [map, key] = [this.domains, `${adapter}:${rest.slice(2).toLowerCase()}`];
+      else [map, key] = [this.exact, `${adapter}:${normUser(adapter, rest)}`];
+      const prev = map.get(key);
+      // Two spellings of one identity with different roles: refuse to guess which was meant.
+      if (prev !== undefined && prev !== role) throw new ConfigError(`access list: "${pattern}" is listed twice with different roles (${prev}, ${role})`);
+      map.set(key, role);
+    }
+  }
+
+  roleOf(identity: Identity): Role | null {
+    const adapter = identity.adapter;
+    const user = normUser(adapter, identity.userId);
+    if (!adapter || !user) return null;
+    const exact = this.exact.get(`${adapter}:${user}`);
+    if (exact) return exact;
+    const at = user.lastIndexOf('@');
+    if (at > 0 && !/[\s<>]/.test(user)) {
+      const domain = this.domains.get(`${adapter}:${user.slice(at + 1).toLowerCase()}`);
+      if (domain) return domain;
+    }
+    return this.adapters.get(adapter) ?? null;
+  }
+}
+
+/** Build the authorizer from the raw `auth` config section; problems name the entry to fix. */
+export function createAuthorizer(raw: unknown): Authorizer {
+  const r = AuthConfigSchema.safeParse(raw);
+  if (!r.success) {
+    throw new ConfigError(
+      'invalid access list (auth)',
+      r.error.issues.map((i) => `auth${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`),
+    );
+  }
+  return new ConfigAuthorizer(r.data);
+}

@@ -1,0 +1,35 @@
+import type { InboundMessage, Reply } from '../types.js';
+import type { CommandContext, CommandServices, Role } from '../services.js';
+import type { JobRecord } from '../../store/JobStore.js';
+import type { Logger } from '../../log.js';
+import type { AnyCommandSpec, ArgValues } from '../../command/CommandSpec.js';
+import type { ParsedCommand } from '../../command/parseCommand.js';
+
+/** State carried along the middleware chain for one inbound message. */
+export interface DispatchContext {
+  readonly msg: InboundMessage;
+  readonly services: CommandServices;
+  readonly log: Logger;
+  /** Normalised command text (no prefix/mention). */
+  text: string;
+  role: Role | null;
+  threadJob?: JobRecord;
+  command?: ParsedCommand;
+  spec?: AnyCommandSpec;
+  values?: ArgValues;
+  args?: unknown;
+  /** Set when this message is the `yes` to a pending confirmation. */
+  confirmed?: boolean;
+  /** Acknowledge the message. Only the first call reaches the adapter (exactly once). */
+  reply(reply?: Reply): Promise<void>;
+  readonly acked: boolean;
+}
+
+export type Next = () => Promise<void>;
+export type Middleware = (ctx: DispatchContext, next: Next) => Promise<void>;
+
+/** The context command specs see; only valid once the identity has a role. */
+export function commandContext(ctx: DispatchContext): CommandContext {
+  if (ctx.role === null) throw new Error('commandContext before authorization');
+  return { msg: ctx.msg, identity: ctx.msg.identity, role: ctx.role, threadJob: ctx.threadJob, services: ctx.services };
+}
