@@ -3,12 +3,13 @@ import type { LoadedConfig } from '../config/loadConfig.js';
 import type { JobStore } from '../store/JobStore.js';
 import type { Logger } from '../log.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import { createMattermostAdapter } from '../../adapters/mattermost/index.js';
 
 /** The adapters enabled in config. The console adapter reads stdin only in `serve`. */
 export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger, store: JobStore): Promise<Adapter[]> {
   const a = loaded.config.adapters;
   const out: Adapter[] = [];
   if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user }));
-  void env, log, store;
+  if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, store }));
   return out;
 }

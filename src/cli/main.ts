@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../config/loadConfig.js';
+import '../config/sections.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../log.js';
 import { runCommand } from './runCommand.js';

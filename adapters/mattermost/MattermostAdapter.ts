@@ -1,0 +1,320 @@
+import mm from '@mattermost/client';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
+import type { JobStore } from '../../src/store/JobStore.js';
+import type { Logger } from '../../src/log.js';
+import { newErrorId } from '../../src/core/errors.js';
+import type { MattermostConfig, MattermostSecrets } from './config.js';
+import { MattermostMemory } from './MattermostMemory.js';
+import { MattermostSocket } from './MattermostSocket.js';
+import { SlashCommandServer } from './SlashCommandServer.js';
+import { FileUploadResponseSchema, MeSchema, MentionsSchema, PostedDataSchema, PostListSchema, PostSchema, type MMPost, type SlashPayload, type SocketFrame } from './schemas.js';
+import { MAX_FILES_PER_POST, chunk, splitMessage, truncateMessage } from './textLimits.js';
+
+export const ADAPTER_NAME = 'mattermost';
+/** Source name for store.markProcessed: every post id is handled at most once. */
+const PROCESSED_SOURCE = 'mattermost-post';
+
+type Client = InstanceType<typeof mm.Client4>;
+
+export interface MattermostAdapterDeps {
+  config: MattermostConfig;
+  secrets: MattermostSecrets;
+  log: Logger;
+  store: JobStore;
+  /** Ping interval of the WebSocket (tests shorten it). */
+  pingIntervalMs?: number;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Mattermost adapter: REST v4 through Client4, events over the WebSocket, an optional slash-command
+ * endpoint. Thread key = the root post id. Posts seen over the WebSocket or fetched while catching
+ * up after a reconnect are deduplicated through the job store, so each is handled once.
+ */
+export class MattermostAdapter implements Adapter {
+  readonly name = ADAPTER_NAME;
+  readonly canEdit = true;
+
+  private readonly client: Client;
+  private socket: MattermostSocket | null = null;
+  private slash: SlashCommandServer | null = null;
+  private handler: InboundHandler | null = null;
+  private me: { id: string; username: string } | null = null;
+  private mentionRe: RegExp | null = null;
+  private readonly memory: MattermostMemory;
+  private catchUpChain: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: MattermostAdapterDeps) {
+    this.client = new mm.Client4();
+    this.client.setUrl(deps.config.url);
+    this.client.setToken(deps.secrets.botToken);
+    this.client.setIncludeCookies(false);
+    this.memory = new MattermostMemory(deps.store, deps.config.catchup_channels);
+  }
+
+  /** URL of the slash-command endpoint once started (undefined when not configured). */
+  get slashCommandUrl(): string | undefined {
+    return this.slash?.url;
+  }
+
+  /** The slash-command endpoint, when configured and started. */
+  get slashCommandServer(): SlashCommandServer | undefined {
+    return this.slash ?? undefined;
+  }
+
+  /** The bot's own user id (after start). */
+  get botUserId(): string | undefined {
+    return this.me?.id;
+  }
+
+  async start(onMessage: InboundHandler): Promise<void> {
+    const { config, secrets, log } = this.deps;
+    this.handler = onMessage;
+    const me = MeSchema.parse(await this.client.getMe());
+    this.me = { id: me.id, username: me.username };
+    this.mentionRe = new RegExp(`(^|[^\\w.-])@${escapeRe(me.username)}(?![\\w-])`, 'i');
+    log.info({ botUserId: me.id }, 'mattermost adapter connected');
+
+    if (config.listen) {
+      this.slash = new SlashCommandServer({
+        ...config.listen,
+        token: secrets.slashToken!,
+        ackDeadlineMs: config.ack_deadline_ms,
+        serverOrigin: new URL(config.url).origin,
+        log,
+        toInbound: (p) => this.slashToInbound(p),
+      });
+      await this.slash.start(onMessage);
+    }
+
+    const wsUrl = config.url.replace(/^http/i, 'ws') + '/api/v4/websocket';
+    this.socket = new MattermostSocket({
+      url: wsUrl,
+      token: secrets.botToken,
+      log,
+      minDelayMs: config.reconnect.min_ms,
+      maxDelayMs: Math.max(config.reconnect.min_ms, config.reconnect.max_ms),
+      pingIntervalMs: this.deps.pingIntervalMs,
+      onEvent: (f) => this.onSocketEvent(f),
+      onHello: (reconnected) => this.onHello(reconnected),
+    });
+    this.socket.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.socket?.stop();
+    await this.slash?.stop();
+    await this.catchUpChain.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    this.memory.persist();
+  }
+
+  /** Resolves when the running catch-up (if any) and the in-flight message handlers have finished. */
+  async whenIdle(): Promise<void> {
+    await this.catchUpChain.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get socketConnected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  // ---------- outbound ----------
+
+  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    if (request.thread && request.thread.adapter === ADAPTER_NAME) {
+      // A mention: the job lives in the mention's own thread.
+      const ref = await this.send(request.thread, root);
+      return { thread: request.thread, root: ref };
+    }
+    const channelId = request.channel;
+    if (!channelId) throw new Error('mattermost openThread: request has no channel');
+    const [first, ...rest] = splitMessage(root.text);
+    const post = await this.createPost({ channel_id: channelId, message: first });
+    const thread: ThreadRef = { adapter: ADAPTER_NAME, key: post.id };
+    this.memory.rememberThread(post.id, channelId);
+    if (rest.length > 0 || (root.files?.length ?? 0) > 0) {
+      await this.postInThread(channelId, post.id, rest.join(''), root.files ?? [], rest.length > 0);
+    }
+    return { thread, root: { thread, id: post.id } };
+  }
+
+  async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
+    const channelId = await this.channelOf(thread.key);
+    const id = await this.postInThread(channelId, thread.key, message.text, message.files ?? [], true);
+    return { thread, id };
+  }
+
+  async edit(ref: MessageRef, message: OutboundMessage): Promise<void> {
+    // Files cannot be replaced meaningfully in place; edits carry text (progress) only.
+    await this.client.patchPost({ id: ref.id, message: truncateMessage(message.text) });
+  }
+
+  /** Post text (split to fit) then the files in groups of at most 5; returns the first post's id. */
+  private async postInThread(channelId: string, rootId: string, text: string, files: OutboundFile[], postText: boolean): Promise<string> {
+    const fileIds = files.length > 0 ? await this.upload(channelId, files) : [];
+    const groups = chunk(fileIds, MAX_FILES_PER_POST);
+    const chunks = postText && text.length > 0 ? splitMessage(text) : [];
+    let firstId: string | undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const attach = i === chunks.length - 1 ? groups.shift() : undefined;
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: chunks[i], ...(attach ? { file_ids: attach } : {}) });
+      firstId ??= p.id;
+    }
+    for (const g of groups) {
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '', file_ids: g });
+      firstId ??= p.id;
+    }
+    if (firstId === undefined) {
+      // Nothing to post (empty text, no files): still return a real message so edits work.
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '…' });
+      firstId = p.id;
+    }
+    return firstId;
+  }
+
+  private async upload(channelId: string, files: OutboundFile[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const group of chunk(files, MAX_FILES_PER_POST)) {
+      const form = new FormData();
+      form.append('channel_id', channelId);
+      for (const f of group) form.append('files', new Blob([new Uint8Array(f.data)], { type: f.contentType }), f.name);
+      const res = FileUploadResponseSchema.parse(await this.client.uploadFile(form));
+      ids.push(...res.file_infos.map((i) => i.id));
+    }
+    return ids;
+  }
+
+  private async createPost(post: { channel_id: string; message: string; root_id?: string; file_ids?: string[] }): Promise<MMPost> {
+    // Not noteSeen here: while the socket is down our own posts must not move the catch-up mark
+    // past posts we have not seen yet; they come back through the socket when it is up.
+    return PostSchema.parse(await this.client.createPost(post as Parameters<Client['createPost']>[0]));
+  }
+
+  private async channelOf(rootId: string): Promise<string> {
+    const cached = this.memory.channelOfThread(rootId);
+    if (cached) return cached;
+    const root = PostSchema.parse(await this.client.getPost(rootId));
+    this.memory.rememberThread(rootId, root.channel_id);
+    return root.channel_id;
+  }
+
+  // ---------- inbound ----------
+
+  private slashToInbound(p: SlashPayload): Omit<InboundMessage, 'ack'> {
+    this.memory.rememberChannel(p.channel_id);
+    return {
+      id: p.trigger_id ? `slash:${p.trigger_id}` : `slash:${p.user_id}:${Date.now()}`,
+      identity: { adapter: ADAPTER_NAME, userId: p.user_id, displayName: p.user_name },
+      text: p.text,
+      channel: p.channel_id,
+      ...(p.root_id ? { thread: { adapter: ADAPTER_NAME, key: p.root_id } } : {}),
+      receivedAt: new Date(),
+    };
+  }
+
+  private onSocketEvent(frame: SocketFrame): void {
+    if (frame.event !== 'posted') return;
+    const data = PostedDataSchema.safeParse(frame.data);
+    if (!data.success) {
+      this.deps.log.warn('mattermost: posted event without a post ignored');
+      return;
+    }
+    let post: MMPost;
+    let mentions: string[] = [];
+    try {
+      post = PostSchema.parse(JSON.parse(data.data.post));
+      if (data.data.mentions) mentions = MentionsSchema.parse(JSON.parse(data.data.mentions));
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message }, 'mattermost: unparsable post in posted event ignored');
+      return;
+    }
+    this.handlePost(post, data.data.sender_name, mentions);
+  }
+
+  private onHello(reconnected: boolean): void {
+    this.deps.log.info({ reconnected }, 'mattermost websocket ready');
+    // Also after a restart (a stored last-seen time): posts made while the bot was away.
+    if (this.memory.lastSeen > 0) this.catchUp();
+  }
+
+  /** Fetch posts made since the last one seen in recently active channels; serialised. */
+  private catchUp(): void {
+    this.memory.hold();
+    const since = this.memory.lastSeen;
+    this.catchUpChain = this.catchUpChain
+      .then(async () => {
+        for (const channelId of this.memory.recentChannels()) {
+          try {
+            // `since` matches update_at > since, so create_at == since is covered by the -1.
+            const list = PostListSchema.parse(await this.client.getPostsSince(channelId, Math.max(0, since - 1)));
+            const posts: MMPost[] = [];
+            for (const id of list.order) {
+              const p = PostSchema.safeParse(list.posts[id]);
+              if (p.success && p.data.channel_id === channelId && p.data.create_at >= since) posts.push(p.data);
+            }
+            posts.sort((a, b) => a.create_at - b.create_at || (a.id < b.id ? -1 : 1));
+            for (const p of posts) this.handlePost(p, undefined, []);
+          } catch (err) {
+            this.deps.log.warn({ err: (err as Error).message, channelId }, 'mattermost catch-up failed for a channel');
+          }
+        }
+      })
+      .finally(() => this.memory.release());
+  }
+
+  /** Route one post: follow-ups in ASTRAN threads and @-mentions of the bot become InboundMessages. */
+  private handlePost(post: MMPost, senderName: string | undefined, mentions: string[]): void {
+    const me = this.me;
+    if (!me || !this.handler) return;
+    this.memory.noteSeen(post.create_at);
+    if (post.user_id === me.id) return; // our own posts never come back in
+    if (post.type !== '' || post.delete_at > 0 || post.original_id !== '') return; // system, deleted, edit history
+    const mentioned = mentions.includes(me.id) || this.mentionRe!.test(post.message);
+    const inJobThread = post.root_id !== '' && this.deps.store.findJobByThread({ adapter: ADAPTER_NAME, key: post.root_id }) !== undefined;
+    if (!mentioned && !inJobThread) return;
+    if (!this.deps.store.markProcessed(PROCESSED_SOURCE, post.id)) return;
+
+    const rootId = post.root_id || post.id;
+    this.memory.rememberThread(rootId, post.channel_id);
+    // Bots and incoming webhooks (automation, arbitrary content) are flagged; the dispatcher drops them.
+    const flag = (v: unknown) => v === true || v === 'true';
+    const fromBot = flag(post.props.from_bot) || flag(post.props.from_webhook);
+    let acked = false;
+    const msg: InboundMessage = {
+      id: post.id,
+      identity: { adapter: ADAPTER_NAME, userId: post.user_id, ...(senderName ? { displayName: senderName.replace(/^@/, '') } : {}), ...(fromBot ? { isBot: true } : {}) },
+      text: this.stripMention(post.message),
+      thread: { adapter: ADAPTER_NAME, key: rootId },
+      channel: post.channel_id,
+      receivedAt: new Date(post.create_at),
+      ack: async (reply?: Reply) => {
+        if (acked) return;
+        acked = true;
+        if (!reply?.text) return;
+        // No ephemeral posts for bots without extra permissions: answer in the thread.
+        await this.createPost({ channel_id: post.channel_id, root_id: rootId, message: truncateMessage(reply.text) });
+      },
+    };
+    const run = (async () => {
+      try {
+        await this.handler!(msg);
+      } catch (err) {
+        const errorId = newErrorId();
+        this.deps.log.error({ err, errorId, postId: post.id }, 'mattermost message handler failed');
+        if (!acked) await msg.ack({ text: `Sorry, something went wrong (error ${errorId}).` }).catch(() => undefined);
+      }
+    })();
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  private stripMention(text: string): string {
+    const name = escapeRe(this.me!.username);
+    return text.replace(new RegExp(`^\\s*@${name}\\b[:,]?\\s*`, 'i'), '').trim();
+  }
+}
