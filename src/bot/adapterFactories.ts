@@ -4,6 +4,7 @@ import type { JobStore } from '../store/JobStore.js';
 import type { Logger } from '../log.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import { createMattermostAdapter } from '../../adapters/mattermost/index.js';
+import { createEmailAdapter } from '../../adapters/email/index.js';
 
 /** The adapters enabled in config. The console adapter reads stdin only in `serve`. */
 export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger, store: JobStore): Promise<Adapter[]> {
@@ -11,5 +12,6 @@ export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS
   const out: Adapter[] = [];
   if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user }));
   if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, store }));
+  if (a.email !== undefined) out.push(createEmailAdapter({ config: a.email, env, log, store }));
   return out;
 }

@@ -1,5 +1,7 @@
 import { registerSectionValidator, zodSectionValidator } from './loadConfig.js';
 import { MattermostConfigSchema } from '../../adapters/mattermost/config.js';
+import { EmailConfigSchema } from '../../adapters/email/EmailConfigSchema.js';
 
 /** Config sections owned by adapters and backends, validated by their own schemas (check-config reports them). */
 registerSectionValidator('adapters.mattermost', zodSectionValidator(MattermostConfigSchema));
+registerSectionValidator('adapters.email', zodSectionValidator(EmailConfigSchema));

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const ENV_NAME = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
+
+const ServerSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  /** tls: implicit TLS (IMAPS 993 / SMTPS 465); starttls: upgrade required; plain: loopback only. */
+  security: z.enum(['tls', 'starttls', 'plain']).default('tls'),
+  user: z.string().min(1),
+  /** Names the environment variable holding the password (never the password itself). */
+  password_env: ENV_NAME.optional(),
+  /** PEM file of a private CA / self-signed certificate to trust in addition to the system's. */
+  ca_file: z.string().optional(),
+});
+
+const plainOnlyOnLoopback = (s: { host: string; security: string }) => s.security !== 'plain' || LOOPBACK.has(s.host);
+
+export const EmailConfigSchema = z
+  .object({
+    /** The bot's own address: From of every reply; mail from it is never processed. */
+    address: z.string().email(),
+    display_name: z.string().default('ASTRAN'),
+    imap: ServerSchema.extend({
+      password_env: ENV_NAME,
+      mailbox: z.string().default('INBOX'),
+      /** Move handled mail here (created when missing); unset: only flag it \Seen. */
+      move_to: z.string().min(1).optional(),
+      /** Use IDLE when the server has it (false: poll every poll_seconds only; for servers with broken IDLE). */
+      idle: z.boolean().default(true),
+      /** IDLE is re-issued at least this often (RFC 2177 allows 29 min; some servers drop idle sockets sooner). */
+      idle_restart_minutes: z.number().positive().max(29).default(25),
+      /** Polling interval when the server has no IDLE, and the safety re-check interval otherwise. */
+      poll_seconds: z.number().positive().default(60),
+      /** Reconnect backoff cap. */
+      reconnect_max_seconds: z.number().positive().default(60),
+    }).strict().refine(plainOnlyOnLoopback, 'security: plain is only allowed to a loopback host'),
+    smtp: ServerSchema.extend({
+      /** Gmail / Microsoft 365: OAuth2 through nodemailer (refresh token flow). Password auth when unset. */
+      oauth2: z
+        .object({ client_id: z.string().min(1), client_secret_env: ENV_NAME, refresh_token_env: ENV_NAME })
+        .strict()
+        .optional(),
+    }).strict().refine(plainOnlyOnLoopback, 'security: plain is only allowed to a loopback host'),
+    /** Require the receiving server's Authentication-Results to show dkim=pass or spf=pass for the From domain. */
+    require_auth_results: z.boolean().default(false),
+    /** authserv-id(s) of the receiving server whose Authentication-Results are trusted. */
+    trusted_authserv_id: z.union([z.string(), z.array(z.string())]).optional(),
+    rate_limit: z.object({ max: z.number().int().positive(), per_minutes: z.number().positive() }).strict().default({ max: 10, per_minutes: 60 }),
+    /** Larger mails get a short reply and are not read. */
+    max_bytes: z.number().int().positive().default(1_000_000),
+  })
+  .strict()
+  .refine((c) => !c.require_auth_results || c.trusted_authserv_id !== undefined, {
+    message: 'require_auth_results needs trusted_authserv_id',
+    path: ['trusted_authserv_id'],
+  });
+
+export type EmailConfig = z.infer<typeof EmailConfigSchema>;
+export type EmailConfigInput = z.input<typeof EmailConfigSchema>;

@@ -1,0 +1,12 @@
+import type { JobStore } from '../../src/store/JobStore.js';
+import type { Logger } from '../../src/log.js';
+import { EmailAdapter } from './EmailAdapter.js';
+
+export { EmailConfigSchema, type EmailConfig, type EmailConfigInput } from './EmailConfigSchema.js';
+export { EmailAdapter, EMAIL_ADAPTER, EXAMPLE_FOOTER } from './EmailAdapter.js';
+export { parseEmailCommand } from './parseEmailCommand.js';
+
+/** Factory used by the bot: `config` is the `email:` section (validated here), `env` is process.env. */
+export function createEmailAdapter(deps: { config: unknown; env: NodeJS.ProcessEnv; log: Logger; store: JobStore }): EmailAdapter {
+  return new EmailAdapter(deps);
+}
