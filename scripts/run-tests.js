@@ -3,7 +3,7 @@
 // Node's own test runner, loading TypeScript through tsx. Node 20's --test does not expand globs.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 function walk(dir) {
   const out = [];
@@ -23,7 +23,44 @@ if (files.length === 0) {
   console.error('run-tests: no test files found in', dirs.join(' '));
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files.map((f) => relative('.', f))], {
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+// Integration tests share real services (one of them stops and restarts daemons): run those one file at a time.
+const isIntegration = (f) => relative('.', f).split(/[\\/]/).includes('integration');
+const groups = [
+  { files: files.filter((f) => !isIntegration(f)), concurrency: 2 },
+  { files: files.filter(isIntegration), concurrency: 1 },
+].filter((g) => g.files.length);
+function runGroup(g) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${g.concurrency}`, ...g.files.map((f) => relative('.', f))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let buf = '';
+    const counts = { pass: 0, fail: 0 };
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const m = /^# (pass|fail) (\d+)$/.exec(line);
+        if (m) counts[m[1]] += Number(m[2]);
+      }
+    });
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, ...counts }));
+  });
+}
+
+let status = 0;
+let passed = 0;
+let failed = 0;
+for (const g of groups) {
+  const r = await runGroup(g);
+  passed += r.pass;
+  failed += r.fail;
+  if (r.code !== 0) status = r.code;
+}
+// One closing line for both groups.
+console.log(`tests: ${passed} passed, ${failed} failed`);
+if (passed === 0) status = status || 1;
+process.exit(status);

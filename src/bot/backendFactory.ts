@@ -3,6 +3,8 @@ import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Logger } from '../log.js';
 import { LocalBackend } from '../pipeline/LocalBackend.js';
+import { SlurmBackend } from '../pipeline/slurm/SlurmBackend.js';
+import type { SlurmConfigInput } from '../pipeline/slurm/config.js';
 
 /** The cluster backend named by `pipeline.backend`. */
 export async function createConfiguredBackend(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<ClusterBackend> {
@@ -10,5 +12,11 @@ export async function createConfiguredBackend(loaded: LoadedConfig, env: NodeJS.
   if (config.pipeline.backend === 'local') {
     return new LocalBackend({ config: { workdir: resolve(config.backends.local.workdir), concurrency: config.backends.local.concurrency }, env, log });
   }
-  throw new Error('the slurm backend is not wired yet');
+  // The SSH agent socket is the only thing the Slurm backend takes from the environment.
+  const slurm = { ...(config.backends.slurm as SlurmConfigInput) };
+  if (!slurm.privateKeyPath && !slurm.agent && env.SSH_AUTH_SOCK) slurm.agent = env.SSH_AUTH_SOCK;
+  return new SlurmBackend(slurm, {
+    log: log.child({ backend: 'slurm' }),
+    onConnectionChange: (c) => log.warn({ change: c }, 'cluster connection changed'),
+  });
 }

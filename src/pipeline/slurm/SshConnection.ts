@@ -1,0 +1,263 @@
+import { EventEmitter } from 'node:events';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { NodeSSH } from 'node-ssh';
+import type { Logger } from '../../log.js';
+import type { SlurmConfig } from './config.js';
+import { checkHostKey, knownHostsLine, parseKnownHosts, type HostKeyVerdict } from './knownHosts.js';
+
+/** The few SFTP calls the backend uses (ssh2 ships no types). */
+export interface Sftp {
+  writeFile(path: string, data: string | Buffer, opts: { mode?: number }, cb: (err?: Error | null) => void): void;
+  mkdir(path: string, attrs: { mode?: number }, cb: (err?: Error | null) => void): void;
+  stat(path: string, cb: (err: Error | null | undefined, st: { size: number; mtime: number; isDirectory(): boolean }) => void): void;
+  fastGet(remote: string, local: string, cb: (err?: Error | null) => void): void;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+/** Reported once per transition; the orchestrator tells users about `down` once, not per retry. */
+export interface ConnectionChange {
+  state: 'up' | 'down';
+  /** User-safe words (no host, no path). */
+  reason?: string;
+}
+
+/** The server's host key was not accepted: a configuration problem, never retried silently. */
+export class HostKeyError extends Error {
+  constructor(readonly verdict: HostKeyVerdict) {
+    super(verdict === 'unknown' ? 'cluster host key is not in known_hosts' : `cluster host key ${verdict === 'revoked' ? 'is revoked' : 'has CHANGED'}`);
+    this.name = 'HostKeyError';
+  }
+}
+
+/** The connection was lost during or before an operation and did not come back in time. */
+export class ConnectionLostError extends Error {
+  constructor(message = 'cluster connection lost') {
+    super(message);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+type Opts = Pick<
+  SlurmConfig,
+  | 'host' | 'port' | 'user' | 'privateKeyPath' | 'agent' | 'knownHostsPath' | 'allowFirstUse' | 'keepaliveIntervalMs'
+  | 'keepaliveCountMax' | 'readyTimeoutMs' | 'reconnectInitialMs' | 'reconnectMaxMs' | 'operationTimeoutMs'
+>;
+
+/**
+ * One persistent SSH connection with host-key checking against known_hosts, keepalive and
+ * reconnection with back-off. Emits 'change' (ConnectionChange) on every up/down transition.
+ */
+export class SshConnection extends EventEmitter {
+  private ssh: NodeSSH | null = null;
+  private sftp: Promise<Sftp> | null = null;
+  private connected = false;
+  private stopped = true;
+  private waiters: (() => void)[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private delay: number;
+  private lastVerdict: HostKeyVerdict | null = null;
+  /** A `down` was reported and no `up` since: later failures stay quiet. */
+  private reportedDown = false;
+  /** Counts remote commands, for the polling benchmark and tests. */
+  execCount = 0;
+
+  constructor(private readonly cfg: Opts, private readonly log: Logger) {
+    super();
+    this.delay = cfg.reconnectInitialMs;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Connect once. A refused host key rejects; an unreachable host reports `down` and keeps retrying. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.connectOnce();
+    } catch (err) {
+      if (err instanceof HostKeyError) {
+        this.stopped = true;
+        throw err;
+      }
+      this.markDown(err);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ssh = this.ssh;
+    this.ssh = null;
+    this.sftp = null;
+    this.connected = false;
+    ssh?.dispose();
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private async connectOnce(): Promise<void> {
+    const ssh = new NodeSSH();
+    this.lastVerdict = null;
+    const known = parseKnownHosts(readKnownHosts(this.cfg.knownHostsPath));
+    try {
+      await ssh.connect({
+        host: this.cfg.host,
+        port: this.cfg.port,
+        username: this.cfg.user,
+        privateKeyPath: this.cfg.privateKeyPath,
+        agent: this.cfg.privateKeyPath ? undefined : this.cfg.agent,
+        keepaliveInterval: this.cfg.keepaliveIntervalMs,
+        keepaliveCountMax: this.cfg.keepaliveCountMax,
+        readyTimeout: this.cfg.readyTimeoutMs,
+        tryKeyboard: false,
+        hostVerifier: (key: Buffer) => {
+          const verdict = checkHostKey(known, this.cfg.host, this.cfg.port, key);
+          this.lastVerdict = verdict;
+          if (verdict === 'match') return true;
+          if (verdict === 'unknown' && this.cfg.allowFirstUse) {
+            appendFileSync(this.cfg.knownHostsPath, knownHostsLine(this.cfg.host, this.cfg.port, key), { mode: 0o600 });
+            this.log.warn({ host: this.cfg.host, port: this.cfg.port }, 'slurm: recorded a first-use host key');
+            this.lastVerdict = 'match';
+            return true;
+          }
+          return false;
+        },
+      });
+    } catch (err) {
+      ssh.dispose();
+      if (this.lastVerdict && this.lastVerdict !== 'match') throw new HostKeyError(this.lastVerdict);
+      throw err;
+    }
+    if (this.stopped) {
+      ssh.dispose();
+      return;
+    }
+    const client = ssh.connection!;
+    client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'slurm: ssh error'));
+    client.on('close', () => {
+      if (this.ssh !== ssh) return;
+      this.ssh = null;
+      this.sftp = null;
+      this.markDown(new Error('connection closed'));
+    });
+    this.ssh = ssh;
+    this.delay = this.cfg.reconnectInitialMs;
+    const wasDown = !this.connected;
+    this.connected = true;
+    for (const w of this.waiters.splice(0)) w();
+    if (wasDown) this.emit('change', { state: 'up' } satisfies ConnectionChange);
+  }
+
+  private markDown(err: unknown): void {
+    const was = this.connected;
+    this.connected = false;
+    if (this.stopped) return;
+    this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'slurm: connection down');
+    // Report the first failure, then retry quietly.
+    if (was || !this.reportedDown) {
+      this.reportedDown = true;
+      this.emit('change', { state: 'down', reason: 'cluster unreachable; retrying' } satisfies ConnectionChange);
+    }
+    this.scheduleRetry();
+  }
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    const d = this.delay;
+    this.delay = Math.min(this.delay * 2, this.cfg.reconnectMaxMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connectOnce().then(
+        () => {
+          this.reportedDown = false;
+        },
+        (err) => {
+          if (err instanceof HostKeyError) this.log.error({ verdict: err.verdict }, 'slurm: host key refused on reconnect');
+          this.scheduleRetry();
+        },
+      );
+    }, d);
+    this.retryTimer.unref?.();
+  }
+
+  /** Wait until connected, at most operationTimeoutMs. */
+  private async ready(): Promise<NodeSSH> {
+    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    while (!this.connected || !this.ssh) {
+      if (this.stopped) throw new ConnectionLostError('cluster backend stopped');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ConnectionLostError('cluster unreachable');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.ssh;
+  }
+
+  /**
+   * Run one remote command line (already quoted by the caller). With `retry` (idempotent commands)
+   * a connection lost mid-command waits for reconnection and runs it again; without it the loss is thrown.
+   */
+  async exec(command: string, opts: { retry?: boolean; stdin?: string } = {}): Promise<ExecResult> {
+    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    for (;;) {
+      const ssh = await this.ready();
+      try {
+        this.execCount++;
+        const r = await ssh.execCommand(command, { stdin: opts.stdin, noTrim: true });
+        // A command that ran to its end always has an exit code or a signal: without both the channel was cut.
+        if (r.code === null && r.signal === null) throw new ConnectionLostError();
+        return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+      } catch (err) {
+        const lost = !this.connected || this.ssh !== ssh || err instanceof ConnectionLostError || isChannelError(err);
+        if (!lost) throw err;
+        if (!opts.retry || Date.now() > deadline) throw new ConnectionLostError();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** An SFTP session on the current connection (one per connection, reopened after a reconnect). */
+  async withSftp<T>(fn: (sftp: Sftp) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    for (;;) {
+      const ssh = await this.ready();
+      if (!this.sftp) {
+        this.sftp = ssh.requestSFTP() as Promise<Sftp>;
+        this.sftp.catch(() => (this.sftp = null));
+      }
+      try {
+        const sftp = await this.sftp;
+        return await fn(sftp);
+      } catch (err) {
+        const lost = !this.connected || this.ssh !== ssh || isChannelError(err);
+        if (!lost || Date.now() > deadline) throw err;
+        this.sftp = null;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+}
+
+function isChannelError(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : String(err);
+  return /No response from server|Not connected|Channel open failure|connection (lost|closed)|ECONNRESET|EPIPE|Unable to exec/i.test(m);
+}
+
+function readKnownHosts(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+import { posix } from 'node:path';
+import type { StageSubmission } from '../ClusterBackend.js';
+import type { SlurmConfig } from './config.js';
+import { arraySpec } from './arraySpec.js';
+import { jobComment, jobName } from './naming.js';
+import { shellJoin, shq } from './shq.js';
+
+export const JOB_SCRIPT = 'job.sh';
+export const MANIFEST = 'tasks.json';
+
+/**
+ * The batch script of one stage. Each array task picks its pre-quoted argv in a `case` on
+ * SLURM_ARRAY_TASK_ID, so no value is ever re-parsed by a shell. Setup lines come from the config.
+ */
+export function buildJobScript(sub: StageSubmission, workdir: string): string {
+  const L: string[] = [];
+  L.push('#!/bin/bash');
+  L.push(`# ASTRAN job ${sub.jobId}, stage ${sub.stage}, attempt ${sub.attempt}: one array task per run (generated).`);
+  L.push('set -o pipefail');
+  L.push(`cd ${shq(workdir)} || exit 97`);
+  (sub.setup ?? []).forEach((line, i) => {
+    // Braces with a newline keep a trailing comment in the line from swallowing the check.
+    L.push(`{ ${line}`);
+    L.push(`} || { echo "astran: setup step ${i + 1} failed" >&2; exit 98; }`);
+  });
+  for (const [k, v] of Object.entries(sub.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) L.push(`export ${k}=${shq(v)}`);
+  L.push('case "${SLURM_ARRAY_TASK_ID:-}" in');
+  for (const t of [...sub.tasks].sort((a, b) => a.index - b.index)) {
+    L.push(`  ${t.index}) run=${t.runId}`);
+    L.push(`    set -- ${shellJoin(t.argv)} ;;`);
+  }
+  L.push('  *) echo "astran: no task ${SLURM_ARRAY_TASK_ID:-unset} in this stage" >&2; exit 97 ;;');
+  L.push('esac');
+  L.push('echo "astran: task ${SLURM_ARRAY_TASK_ID} run ${run} start $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname)"');
+  L.push('"$@"');
+  L.push('rc=$?');
+  L.push('echo "astran: task ${SLURM_ARRAY_TASK_ID} run ${run} exit ${rc} end $(date -u +%Y-%m-%dT%H:%M:%SZ)"');
+  L.push('exit $rc');
+  return L.join('\n') + '\n';
+}
+
+/** Per-task runs, inputs and outputs, written next to the script for humans and restarts. */
+export function buildManifest(sub: StageSubmission): string {
+  const tasks = [...sub.tasks]
+    .sort((a, b) => a.index - b.index)
+    .map((t) => ({ index: t.index, runId: t.runId, inputs: t.inputs, outputs: t.outputs }));
+  return JSON.stringify({ jobId: sub.jobId, stage: sub.stage, attempt: sub.attempt, tasks }, null, 2) + '\n';
+}
+
+/** The sbatch argv (run through shellJoin on the cluster). */
+export function buildSbatchArgv(
+  sub: StageSubmission,
+  cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'killOnInvalidDep' | 'extraSbatchArgs'>,
+  workdir: string,
+): string[] {
+  const argv = [
+    'sbatch',
+    '--parsable',
+    `--array=${arraySpec(sub.tasks.map((t) => t.index), sub.maxParallel)}`,
+    `--job-name=${jobName(sub)}`,
+    `--comment=${jobComment(sub)}`,
+    `--chdir=${workdir}`,
+    `--output=${posix.join(workdir, 'task-%a.log')}`,
+  ];
+  if (cfg.partition) argv.push(`--partition=${cfg.partition}`);
+  if (cfg.account) argv.push(`--account=${cfg.account}`);
+  if (cfg.time) argv.push(`--time=${cfg.time}`);
+  if (cfg.memory) argv.push(`--mem=${cfg.memory}`);
+  if (sub.dependsOn?.length) {
+    argv.push(`--dependency=afterok:${sub.dependsOn.join(':')}`);
+    if (cfg.killOnInvalidDep) argv.push('--kill-on-invalid-dep=yes');
+  }
+  argv.push(...cfg.extraSbatchArgs);
+  argv.push(posix.join(workdir, JOB_SCRIPT));
+  return argv;
+}

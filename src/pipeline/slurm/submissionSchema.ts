@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { JOB_ID_RE, SLURM_ID_RE, STAGE_RE } from './naming.js';
+
+const noNul = z.string().refine((s) => !s.includes('\0'), 'NUL byte');
+const absPath = z.string().regex(/^\/[^\0]*$/, 'absolute path');
+
+/** What the backend accepts from the orchestrator: checked before anything reaches the cluster. */
+export const StageSubmissionSchema = z.object({
+  jobId: z.string().regex(JOB_ID_RE),
+  stage: z.string().regex(STAGE_RE),
+  attempt: z.number().int().min(1).max(999),
+  tasks: z
+    .array(
+      z.object({
+        index: z.number().int().min(0).max(10_000),
+        runId: z.number().int().min(0),
+        argv: z.array(noNul).min(1).refine((a) => a[0]!.length > 0, 'empty program name'),
+        inputs: z.array(absPath),
+        outputs: z.array(absPath),
+      }),
+    )
+    .min(1)
+    .refine((t) => new Set(t.map((x) => x.index)).size === t.length, 'duplicate task index'),
+  dependsOn: z.array(z.string().regex(SLURM_ID_RE)).optional(),
+  setup: z.array(noNul).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), noNul).optional(),
+  maxParallel: z.number().int().min(1).max(10_000).optional(),
+});
