@@ -25,6 +25,11 @@ export interface AnalysisOptions {
   /** Skymap: width in deg (default 2) and pixel size in deg (default 0.02). */
   mapWidthDeg: number;
   mapBinszDeg: number;
+  /** Ring background of the excess/significance map: ring radii (deg, defaults 0.5 and 0.8). */
+  ringInnerDeg?: number;
+  ringOuterDeg?: number;
+  /** Pixels within this distance of the source (deg, default 0.3) never count as ring background. */
+  exclusionRadiusDeg?: number;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: Omit<AnalysisOptions, 'source' | 'sourceName'> = {
