@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../util/repoRoot.js';
 import { z } from 'zod';
 import { AnalysisAccumulator } from '../analysis/analyse.js';
 import { listObservations, openDataStore, parseNightRange, storeFromFiles, type ObservationInfo } from '../analysis/DataStore.js';
@@ -128,7 +128,7 @@ export function parseAnalyseArgs(argv: string[]): Args {
 
 /** config/sources.yaml of this checkout (src/cli → repo root). */
 export function defaultSourcesPath(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'sources.yaml');
+  return resolve(repoRoot(), 'config', 'sources.yaml');
 }
 
 interface Selected {

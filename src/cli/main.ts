@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../config/loadConfig.js';
-import '../config/sections.js';
+import { checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../config/loadConfig.js';
 import { ConfigError } from '../core/errors.js';
-import { createLogger } from '../log.js';
-import { runCommand } from './runCommand.js';
-import { serveCommand } from './serveCommand.js';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -46,17 +42,21 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      // Subcommands load lazily: `analyse` should not pay for chat SDKs, nor `run` for the Slurm client.
       case 'run':
-        return await runCommand(rest, io);
+        await import('../config/sections.js');
+        return await (await import('./runCommand.js')).runCommand(rest, io);
       case 'serve':
-        return await serveCommand(rest, io);
+        await import('../config/sections.js');
+        return await (await import('./serveCommand.js')).serveCommand(rest, io);
       case 'analyse':
       case 'analyze': {
         const { analyseCommand } = await import('./analyse.js');
-        const { renderAll } = await import('../plots/renderAll.js');
-        return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots: renderAll });
+        const renderPlots = async (r: Parameters<typeof import('../plots/renderAll.js').renderAll>[0], dir: string) => (await import('../plots/renderAll.js')).renderAll(r, dir);
+        return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots });
       }
       case 'check-config': {
+        await import('../config/sections.js');
         const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
         const problems = checkConfig(file);
         if (problems.length === 0) {
@@ -91,4 +91,3 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
 }
 
-export { loadConfig, createLogger };

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../util/repoRoot.js';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type AstranConfig } from './schema.js';
@@ -8,7 +8,7 @@ import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from '../analysis/SourceCatalog.js';
 import { resolvePaths, renderTemplate, sourceDirName } from '../pipeline/template.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = repoRoot();
 export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');
 
 export interface LoadedConfig {
