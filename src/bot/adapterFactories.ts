@@ -5,12 +5,14 @@ import type { Logger } from '../log.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import { createMattermostAdapter } from '../../adapters/mattermost/index.js';
 import { createEmailAdapter } from '../../adapters/email/index.js';
+import { createSlackAdapter } from '../../adapters/slack/index.js';
 
 /** The adapters enabled in config. The console adapter reads stdin only in `serve`. */
 export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger, store: JobStore): Promise<Adapter[]> {
   const a = loaded.config.adapters;
   const out: Adapter[] = [];
   if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user }));
+  if (a.slack !== undefined) out.push(createSlackAdapter({ config: a.slack, env, log, store }));
   if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, store }));
   if (a.email !== undefined) out.push(createEmailAdapter({ config: a.email, env, log, store }));
   return out;

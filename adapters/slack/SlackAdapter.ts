@@ -1,0 +1,334 @@
+import { App, SocketModeReceiver, webApi, type AckFn, type Receiver } from '@slack/bolt';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
+import { newErrorId, UserFacingError } from '../../src/core/errors.js';
+import type { JobStore } from '../../src/store/JobStore.js';
+import type { Logger } from '../../src/log.js';
+import type { SlackConfig, SlackSecrets } from './SlackConfig.js';
+import { SlackHttpReceiver } from './SlackHttpReceiver.js';
+import { ChannelPacer } from './ChannelPacer.js';
+import { boltLogger } from './boltLogger.js';
+import { isUserMessage, MessageEventSchema, parseThreadKey, SlashCommandSchema, threadKey, type MessageEvent, type SlashCommand } from './slackInbound.js';
+import { clampText, inboundText, mentionsUser, toMrkdwn } from './slackText.js';
+
+const ADAPTER = 'slack';
+/** store.markProcessed namespace: one Slack message can arrive as `message` and `app_mention`, and be redelivered. */
+const SEEN_NS = 'slack-msg';
+const SEEN_CMD_NS = 'slack-cmd';
+/** How long a slash command's ack state is kept to handle redeliveries (Slack retries within minutes). */
+const COMMAND_MEMORY_MS = 10 * 60_000;
+
+interface CommandState {
+  /** The ack of the latest delivery of this envelope (a redelivery replaces a dead socket's). */
+  boltAck: AckFn<string | Record<string, unknown>>;
+  slackAcked: boolean;
+  /** What the core answered, to resend if Slack says it never got the ack. */
+  answer?: Record<string, unknown>;
+  sentViaResponseUrl?: boolean;
+}
+
+/**
+ * Slack transport on @slack/bolt: Socket Mode (default) or HTTP mode. Slash commands are acked
+ * with the core's reply; jobs get a root message whose `ts` anchors the thread; follow-ups come
+ * from thread messages and mentions.
+ */
+export class SlackAdapter implements Adapter {
+  readonly name = ADAPTER;
+  readonly canEdit = true;
+  private readonly client: webApi.WebClient;
+  private readonly pacer: ChannelPacer;
+  private app?: App;
+  private socketReceiver?: SocketModeReceiver;
+  private httpReceiver?: SlackHttpReceiver;
+  private readonly commands = new Map<string, CommandState>();
+  private botUserId = '';
+  private botId = '';
+
+  constructor(
+    private readonly config: SlackConfig,
+    private readonly secrets: SlackSecrets,
+    private readonly log: Logger,
+    private readonly store: JobStore,
+  ) {
+    this.client = new webApi.WebClient(secrets.botToken, {
+      slackApiUrl: config.api_url,
+      logger: boltLogger(log),
+      retryConfig: { retries: config.api_retries, factor: 2, minTimeout: 250, maxTimeout: 10_000 },
+    });
+    this.pacer = new ChannelPacer(config.min_post_interval_ms);
+  }
+
+  /** HTTP mode: URL of the bound events endpoint (after start). */
+  get httpUrl(): string | undefined {
+    return this.httpReceiver?.url;
+  }
+
+  /** The bot's own user id (from auth.test at start). */
+  get botUser(): string {
+    return this.botUserId;
+  }
+
+  async start(onMessage: InboundHandler): Promise<void> {
+    const auth = await this.client.auth.test();
+    if (!auth.user_id) throw new Error('Slack auth.test returned no bot user id');
+    this.botUserId = auth.user_id;
+    this.botId = auth.bot_id ?? '';
+
+    const logger = boltLogger(this.log);
+    let receiver: Receiver;
+    if (this.config.mode === 'socket') {
+      receiver = this.socketReceiver = new SocketModeReceiver({
+        appToken: this.secrets.appToken!,
+        logger,
+        clientPingTimeout: this.config.client_ping_timeout_ms,
+        installerOptions: { clientOptions: { slackApiUrl: this.config.api_url } },
+      });
+    } else {
+      this.httpReceiver = new SlackHttpReceiver({
+        signingSecret: this.secrets.signingSecret!,
+        host: this.config.http.host,
+        port: this.config.http.port,
+        path: this.config.http.path,
+        maxBodyBytes: this.config.http.max_body_bytes,
+        log: this.log,
+      });
+      receiver = this.httpReceiver;
+    }
+    // botId/botUserId given: bolt skips its own auth.test and its ignoreSelf middleware knows us.
+    const app = new App({
+      token: this.secrets.botToken,
+      botId: this.botId || undefined,
+      botUserId: this.botUserId,
+      receiver,
+      logger,
+      clientOptions: { slackApiUrl: this.config.api_url },
+      ignoreSelf: true,
+      // No conversation-store lookups: we keep no per-conversation state in bolt (cheaper acks).
+      convoStore: false,
+    });
+    app.command(this.config.command, async ({ body, ack }) => this.onCommand(body, ack, onMessage));
+    app.event('app_mention', async ({ event }) => this.onEvent(event, onMessage));
+    app.event('message', async ({ event }) => this.onEvent(event, onMessage));
+    app.error(async (err) => {
+      this.log.error({ errorId: newErrorId(), err: { message: err.message, code: (err as { code?: string }).code } }, 'slack: bolt error');
+    });
+    await app.start();
+    this.app = app;
+    this.log.info({ mode: this.config.mode, botUserId: this.botUserId }, 'slack adapter started');
+  }
+
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = undefined;
+    if (!app) return;
+    if (this.socketReceiver) {
+      // bolt's SocketModeReceiver.stop does not wait for the close handshake; wait for it here.
+      await this.socketReceiver.client.disconnect();
+      this.socketReceiver = undefined;
+    } else await app.stop();
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  private async onCommand(body: unknown, boltAck: AckFn<string | Record<string, unknown>>, onMessage: InboundHandler): Promise<void> {
+    const parsed = SlashCommandSchema.safeParse(body);
+    if (!parsed.success) {
+      const errorId = newErrorId();
+      this.log.warn({ errorId, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'slack: malformed slash command');
+      await boltAck({ response_type: 'ephemeral', text: `Sorry, that request could not be read (error ${errorId}).` });
+      return;
+    }
+    const cmd = parsed.data;
+    const known = this.commands.get(cmd.trigger_id);
+    if (known) {
+      // Slack redelivers an envelope only when it never got our ack (the socket dropped).
+      if (!known.slackAcked) known.boltAck = boltAck; // still deciding: answer on the live socket
+      else {
+        await boltAck();
+        if (known.answer && !known.sentViaResponseUrl) await this.respond(cmd, known.answer).catch(() => undefined);
+      }
+      return;
+    }
+    // Durable guard (e.g. a redelivery after a restart): never run a command twice.
+    if (!this.store.markProcessed(SEEN_CMD_NS, cmd.trigger_id)) {
+      await boltAck();
+      return;
+    }
+    const state: CommandState = { boltAck, slackAcked: false };
+    this.commands.set(cmd.trigger_id, state);
+    setTimeout(() => this.commands.delete(cmd.trigger_id), COMMAND_MEMORY_MS).unref();
+    let coreAcked = false;
+    const ackSlack = async (payload?: Record<string, unknown>) => {
+      if (state.slackAcked) return false;
+      state.slackAcked = true;
+      clearTimeout(deadline);
+      await state.boltAck(payload);
+      return true;
+    };
+    // Slack shows an error after 3 s; ack empty before that and send the real answer via response_url.
+    const deadline = setTimeout(() => {
+      void ackSlack().catch((err: unknown) => this.log.error({ err }, 'slack: deadline ack failed'));
+    }, this.config.ack_deadline_ms);
+
+    const msg: InboundMessage = {
+      id: cmd.trigger_id,
+      identity: { adapter: ADAPTER, userId: cmd.user_id, displayName: cmd.user_name },
+      text: cmd.text,
+      channel: cmd.channel_id,
+      receivedAt: new Date(),
+      ack: async (reply?: Reply) => {
+        if (coreAcked) return;
+        coreAcked = true;
+        const payload = reply ? { response_type: reply.ephemeral === false ? 'in_channel' : 'ephemeral', text: clampText(toMrkdwn(reply.text)) } : undefined;
+        state.answer = payload;
+        try {
+          if (await ackSlack(payload)) return;
+        } catch (err) {
+          // The socket dropped before the ack went out: the answer still reaches the user.
+          this.log.warn({ err: String(err) }, 'slack: ack failed, answering via response_url');
+        }
+        if (payload) {
+          state.sentViaResponseUrl = true;
+          await this.respond(cmd, payload);
+        }
+      },
+    };
+    try {
+      await onMessage(msg);
+    } catch (err) {
+      const errorId = newErrorId();
+      this.log.error({ errorId, err }, 'slack: handler failed on a slash command');
+      const text = `Sorry, something went wrong (error ${errorId}).`;
+      if (!coreAcked) await msg.ack({ text, ephemeral: true });
+      else await this.respond(cmd, { response_type: 'ephemeral', text }).catch(() => undefined);
+    } finally {
+      await ackSlack().catch((err: unknown) => this.log.error({ err }, 'slack: final ack failed'));
+    }
+  }
+
+  /** Late answers to a slash command go to its response_url (valid 30 min, 5 uses). */
+  private async respond(cmd: SlashCommand, payload: Record<string, unknown>): Promise<void> {
+    const url = new URL(cmd.response_url);
+    const api = new URL(this.config.api_url);
+    // Only Slack's own hosts (or the configured API host, e.g. a test fake) get our POSTs.
+    if (!(url.protocol === 'https:' && url.hostname.endsWith('.slack.com')) && url.origin !== api.origin) {
+      this.log.warn({ host: url.hostname }, 'slack: response_url host refused');
+      return;
+    }
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ ...payload, replace_original: false }),
+    });
+    if (!res.ok) this.log.warn({ status: res.status }, 'slack: response_url POST failed');
+  }
+
+  private async onEvent(event: unknown, onMessage: InboundHandler): Promise<void> {
+    const parsed = MessageEventSchema.safeParse(event);
+    if (!parsed.success) return; // message kinds we do not handle (no channel, odd subtypes...)
+    const e = parsed.data;
+    // Never turn our own posts into messages.
+    if (e.user === this.botUserId || (this.botId && e.bot_id === this.botId)) return;
+    const isBot = e.bot_id !== undefined || e.subtype === 'bot_message';
+    if (!isBot && !isUserMessage(e)) return; // edits, joins, deletions...
+    const userId = e.user ?? e.bot_id;
+    if (!userId) return;
+    if (e.type === 'message') {
+      // Top-level channel chatter is not for us; top-level mentions arrive as app_mention.
+      if (!e.thread_ts) return;
+      const ours = this.store.findJobByThread({ adapter: ADAPTER, key: threadKey(e.channel, e.thread_ts) });
+      if (!ours && !mentionsUser(e.text, this.botUserId)) return;
+    }
+    if (!this.store.markProcessed(SEEN_NS, `${e.channel}:${e.ts}`)) return;
+
+    let acked = false;
+    const msg: InboundMessage = {
+      id: `${e.channel}:${e.ts}`,
+      identity: { adapter: ADAPTER, userId, isBot },
+      text: inboundText(e.text, this.botUserId),
+      thread: e.thread_ts ? { adapter: ADAPTER, key: threadKey(e.channel, e.thread_ts) } : undefined,
+      channel: e.channel,
+      receivedAt: new Date(),
+      ack: async (reply?: Reply) => {
+        if (acked) return;
+        acked = true;
+        if (reply) await this.replyToEvent(e, reply);
+      },
+    };
+    try {
+      await onMessage(msg);
+    } catch (err) {
+      const errorId = newErrorId();
+      this.log.error({ errorId, err }, 'slack: handler failed on a message');
+      await this.replyToEvent(e, { text: `Sorry, something went wrong (error ${errorId}).`, ephemeral: true }).catch(() => undefined);
+    }
+  }
+
+  /** Answer a thread message or mention: in its thread (a top-level mention starts one). */
+  private async replyToEvent(e: MessageEvent, reply: Reply): Promise<void> {
+    const text = clampText(toMrkdwn(reply.text));
+    const threadTs = e.thread_ts ?? e.ts;
+    if (reply.ephemeral && e.user && !e.bot_id) {
+      await this.call('chat.postEphemeral', () => this.client.chat.postEphemeral({ channel: e.channel, user: e.user!, text, thread_ts: e.thread_ts }));
+      return;
+    }
+    await this.pacer.run(e.channel, () => this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: e.channel, text, thread_ts: threadTs })));
+  }
+
+  // ------------------------------------------------------------------ outbound
+
+  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    const channel = request.channel;
+    if (!channel) throw new Error('Slack openThread: the request has no channel');
+    const res = await this.pacer.run(channel, () =>
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: clampText(toMrkdwn(root.text || ' ')) })),
+    );
+    if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
+    const thread: ThreadRef = { adapter: ADAPTER, key: threadKey(channel, res.ts) };
+    if (root.files?.length) await this.upload(channel, res.ts, root.files);
+    return { thread, root: { thread, id: res.ts } };
+  }
+
+  async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
+    const { channel, ts: rootTs } = parseThreadKey(thread.key);
+    const text = message.text.trim() !== '' ? message.text : (message.files ?? []).map((f) => f.name).join(', ') || ' ';
+    const res = await this.pacer.run(channel, () =>
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, thread_ts: rootTs, text: clampText(toMrkdwn(text)) })),
+    );
+    if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
+    if (message.files?.length) await this.upload(channel, rootTs, message.files);
+    return { thread, id: res.ts };
+  }
+
+  async edit(ref: MessageRef, message: OutboundMessage): Promise<void> {
+    const { channel } = parseThreadKey(ref.thread.key);
+    await this.call('chat.update', () => this.client.chat.update({ channel, ts: ref.id, text: clampText(toMrkdwn(message.text || ' ')) }));
+  }
+
+  /** files.uploadV2: getUploadURLExternal, POST the bytes, completeUploadExternal into the ROOT's thread. */
+  private async upload(channel: string, rootTs: string, files: OutboundFile[]): Promise<void> {
+    await this.call('files.uploadV2', () =>
+      this.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: rootTs,
+        file_uploads: files.map((f) => ({ file: f.data, filename: f.name, title: f.title ?? f.name, ...(f.title ? { alt_text: f.title } : {}) })),
+      }),
+    );
+  }
+
+  /** Run a Web API call; failures are logged in detail under an error id and rethrown without secrets. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const errorId = newErrorId();
+      const e = err as { code?: string; data?: { error?: string }; message?: string };
+      const slackError = e.data?.error ?? e.code ?? 'request_failed';
+      this.log.error({ errorId, method: what, slackError, message: e.message }, 'slack: Web API call failed');
+      if (slackError === 'not_in_channel' || slackError === 'channel_not_found') {
+        // The one failure users can fix themselves.
+        throw new UserFacingError(`I cannot post in this channel (error ${errorId}).`, 'Invite me first: /invite @astran');
+      }
+      throw new Error(`Slack ${what} failed: ${slackError} (error ${errorId})`);
+    }
+  }
+}

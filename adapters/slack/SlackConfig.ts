@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ConfigError } from '../../src/core/errors.js';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
+
+/**
+ * Slack adapter settings. Secrets are never in the file: the config names the environment
+ * variables that hold them.
+ */
+export const SlackConfigSchema = z
+  .object({
+    /** Socket Mode needs no public URL (the bot runs next to the cluster); HTTP mode is optional. */
+    mode: z.enum(['socket', 'http']).default('socket'),
+    bot_token_env: envName.default('SLACK_BOT_TOKEN'),
+    /** App-level token (xapp-...), Socket Mode only. */
+    app_token_env: envName.default('SLACK_APP_TOKEN'),
+    /** Signing secret, HTTP mode only. */
+    signing_secret_env: envName.default('SLACK_SIGNING_SECRET'),
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default('/slack/events'),
+        /** Largest request body accepted (bytes). */
+        max_body_bytes: z.number().int().positive().default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Web API base URL (tests point it at a fake). */
+    api_url: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+    /** The slash command this app registers. */
+    command: z.string().regex(/^\/[a-z0-9_-]+$/).default('/astran'),
+    /** Slack waits 3 s for an ack; answer by this deadline even if the core has not decided yet. */
+    ack_deadline_ms: z.number().int().min(100).max(2900).default(2500),
+    /** Socket Mode ping timeout; the reconnect delay after a dropped socket is a multiple of it. */
+    client_ping_timeout_ms: z.number().int().min(200).max(60000).default(5000),
+    /** Minimum gap between posts in one channel (Slack allows about one message per second). */
+    min_post_interval_ms: z.number().int().min(0).max(10000).default(1000),
+    /** Web API retries on network errors / 429 (the SDK honours Retry-After). */
+    api_retries: z.number().int().min(0).max(20).default(5),
+  })
+  .strict();
+
+export type SlackConfig = z.infer<typeof SlackConfigSchema>;
+
+export interface SlackSecrets {
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+}
+
+/** Read the secrets the config names; a missing variable is a ConfigError naming it. */
+export function resolveSlackSecrets(config: SlackConfig, env: Record<string, string | undefined>): SlackSecrets {
+  const missing: string[] = [];
+  const get = (name: string) => {
+    const v = env[name];
+    if (!v || v.trim() === '') missing.push(name);
+    return v?.trim() ?? '';
+  };
+  const botToken = get(config.bot_token_env);
+  const appToken = config.mode === 'socket' ? get(config.app_token_env) : undefined;
+  const signingSecret = config.mode === 'http' ? get(config.signing_secret_env) : undefined;
+  if (missing.length) {
+    throw new ConfigError(`Slack adapter: environment variable ${missing.join(', ')} is not set`, missing.map((m) => `${m} is not set`));
+  }
+  if (!botToken.startsWith('xoxb-')) throw new ConfigError(`Slack adapter: ${config.bot_token_env} must hold a bot token (xoxb-...)`);
+  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
+    throw new ConfigError(`Slack adapter: ${config.app_token_env} must hold an app-level token (xapp-...)`);
+  }
+  return { botToken, appToken, signingSecret };
+}

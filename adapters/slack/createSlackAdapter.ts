@@ -1,0 +1,19 @@
+import type { JobStore } from '../../src/store/JobStore.js';
+import type { Logger } from '../../src/log.js';
+import { resolveSlackSecrets, SlackConfigSchema } from './SlackConfig.js';
+import { SlackAdapter } from './SlackAdapter.js';
+
+export interface SlackAdapterDeps {
+  /** Raw `slack:` section of the config; validated here. */
+  config: unknown;
+  env: Record<string, string | undefined>;
+  log: Logger;
+  store: JobStore;
+}
+
+/** Validate config, read the secrets it names from `env` (ConfigError naming a missing variable), build the adapter. */
+export function createSlackAdapter({ config, env, log, store }: SlackAdapterDeps): SlackAdapter {
+  const cfg = SlackConfigSchema.parse(config ?? {});
+  const secrets = resolveSlackSecrets(cfg, env);
+  return new SlackAdapter(cfg, secrets, log.child({ adapter: 'slack' }), store);
+}

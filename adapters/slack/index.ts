@@ -1,0 +1,5 @@
+export { SlackConfigSchema, resolveSlackSecrets, type SlackConfig } from './SlackConfig.js';
+export { createSlackAdapter, type SlackAdapterDeps } from './createSlackAdapter.js';
+export { SlackAdapter } from './SlackAdapter.js';
+export { SlackHttpReceiver } from './SlackHttpReceiver.js';
+export { computeSlackSignature, verifySlackSignature, ReplayGuard } from './slackSignature.js';

@@ -1,0 +1,53 @@
+/**
+ * Text conversions at the Slack edge. Inbound: Slack escapes &, <, > and wraps mentions and links
+ * in <...>. Outbound: the core writes light markdown; Slack's mrkdwn differs (single-star bold,
+ * <url|label> links) and needs &, <, > escaped.
+ */
+
+/** Remove mentions of the bot (`<@U123>` or `<@U123|name>`) and decode Slack's entity escapes. */
+export function inboundText(text: string, botUserId: string): string {
+  const mention = new RegExp(`<@${escapeRe(botUserId)}(?:\\|[^>]*)?>`, 'g');
+  return decodeEntities(
+    text
+      .replace(mention, ' ')
+      // Links and other mentions: keep the label, else the target (`<https://x|x>` → `x`).
+      .replace(/<([^<>|]+)\|([^<>]*)>/g, '$2')
+      .replace(/<(?![@#!])([^<>]+)>/g, '$1'),
+  )
+    .replace(/[\u00a0\s]+/g, ' ')
+    .trim();
+}
+
+export function mentionsUser(text: string, userId: string): boolean {
+  return new RegExp(`<@${escapeRe(userId)}(?:\\|[^>]*)?>`).test(text);
+}
+
+function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Light markdown → Slack mrkdwn. Code spans and blocks are left untouched apart from escaping. */
+export function toMrkdwn(md: string): string {
+  const parts = md.split(/(```[\s\S]*?```|`[^`\n]*`)/g);
+  return parts
+    .map((part, i) => {
+      const escaped = part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      if (i % 2 === 1) return escaped; // inside code
+      return escaped
+        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, (_m, label: string, url: string) => `<${url}|${label}>`)
+        .replace(/\*\*([^*\n]+)\*\*/g, '*$1*')
+        .replace(/__([^_\n]+)__/g, '*$1*')
+        .replace(/^(\s*)[-*] /gm, '$1• ')
+        .replace(/^#{1,6} +(.+)$/gm, '*$1*');
+    })
+    .join('');
+}
+
+/** Slack's limit for chat.postMessage text is 40 000 characters; keep well under it. */
+export function clampText(s: string, max = 39000): string {
+  return s.length <= max ? s : s.slice(0, max - 20) + '\n… (truncated)';
+}
