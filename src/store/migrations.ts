@@ -1,0 +1,122 @@
+/**
+ * Schema migrations of the SQLite job store, as an ordered list. The applied version lives in
+ * `PRAGMA user_version` (in the file header, so it commits or rolls back with the migration).
+ * Never edit a released migration: append a new one.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { SchemaTooNewError } from './StoreErrors.js';
+
+type Db = BetterSqlite3.Database;
+
+export interface Migration {
+  /** 1, 2, 3... contiguous. */
+  version: number;
+  description: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobs, job events, submissions, processed messages, meta',
+    up(db) {
+      db.exec(`
+        -- AUTOINCREMENT (not plain rowid) so a sequence number is never handed out twice.
+        CREATE TABLE jobs (
+          seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+          id                  TEXT NOT NULL UNIQUE,
+          state               TEXT NOT NULL,
+          stage               TEXT,
+          params              TEXT NOT NULL,
+          requester           TEXT NOT NULL,
+          requester_user_id   TEXT NOT NULL,
+          thread_adapter      TEXT,
+          thread_key          TEXT,
+          progress_message    TEXT,
+          run_ids             TEXT NOT NULL,
+          created_at          TEXT NOT NULL,
+          updated_at          TEXT NOT NULL,
+          finished_at         TEXT,
+          error               TEXT,
+          result              TEXT,
+          cancel_requested_by TEXT
+        );
+        CREATE INDEX jobs_thread ON jobs (thread_adapter, thread_key);
+        CREATE INDEX jobs_state ON jobs (state);
+        CREATE INDEX jobs_requester ON jobs (requester_user_id);
+
+        CREATE TABLE job_events (
+          id      INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id  TEXT NOT NULL REFERENCES jobs (id),
+          at      TEXT NOT NULL,
+          kind    TEXT NOT NULL,
+          message TEXT NOT NULL,
+          data    TEXT
+        );
+        CREATE INDEX job_events_job ON job_events (job_id, id);
+
+        CREATE TABLE submissions (
+          job_id      TEXT NOT NULL REFERENCES jobs (id),
+          stage       TEXT NOT NULL,
+          attempt     INTEGER NOT NULL,
+          backend_ref TEXT,
+          state       TEXT NOT NULL,
+          detail      TEXT,
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL,
+          PRIMARY KEY (job_id, stage, attempt)
+        );
+
+        CREATE TABLE processed_messages (
+          source     TEXT NOT NULL,
+          message_id TEXT NOT NULL,
+          at         TEXT NOT NULL,
+          PRIMARY KEY (source, message_id)
+        );
+
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        );
+      `);
+    },
+  },
+];
+
+/** Highest schema version this build knows. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
+}
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration list out of order: position ${i} has version ${m.version}`);
+  });
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * Bring the database up to the latest version, one transaction per migration. Refuses (throws
+ * SchemaTooNewError, touching nothing) when the file was written by a newer schema.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  checkOrder(migrations);
+  const latest = latestVersion(migrations);
+  const from = schemaVersion(db);
+  if (from > latest) throw new SchemaTooNewError(from, latest);
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    // IMMEDIATE takes the write lock first; re-reading the version inside makes two processes
+    // opening the same fresh file at once apply each migration only once.
+    db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return;
+      m.up(db);
+      // Integer from our own list, never user input: safe to interpolate (PRAGMA takes no parameters).
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return { from, to: latest };
+}

@@ -1,0 +1,42 @@
+/**
+ * zod schemas for the JSON columns of the job store. Rows are validated on read so a hand-edited or
+ * half-written row gives a clear error naming the row and column instead of a crash further down.
+ */
+import { z } from 'zod';
+import { JOB_STATES } from './JobStore.js';
+
+const YYYYMMDD = z.string().regex(/^\d{8}$/);
+
+// looseObject: keep keys added by newer code instead of silently dropping them on a round trip.
+export const launchParamsSchema = z.looseObject({
+  source: z.string().min(1),
+  nightFrom: YYYYMMDD,
+  nightTo: YYYYMMDD,
+  runs: z.array(z.number().int()).optional(),
+  theta2_cut: z.number().optional(),
+  off_regions: z.number().int().optional(),
+  emin: z.number().optional(),
+  emax: z.number().optional(),
+  dry_run: z.boolean().optional(),
+  force: z.boolean().optional(),
+});
+
+export const identitySchema = z.looseObject({
+  adapter: z.string().min(1),
+  userId: z.string().min(1),
+  displayName: z.string().optional(),
+  isBot: z.boolean().optional(),
+});
+
+export const threadRefSchema = z.object({ adapter: z.string().min(1), key: z.string().min(1) });
+
+export const messageRefSchema = z.object({ thread: threadRefSchema, id: z.string().min(1) });
+
+export const jobErrorSchema = z.object({ id: z.string(), message: z.string(), detail: z.string().optional() });
+
+export const runIdsSchema = z.array(z.number().int().nonnegative());
+
+export const jobStateSchema = z.enum(JOB_STATES);
+
+/** Any JSON value (result, event data, submission detail): only parseability is checked. */
+export const jsonValueSchema = z.unknown();
