@@ -10,7 +10,12 @@ import type { SlurmConfigInput } from '../pipeline/slurm/config.js';
 export async function createConfiguredBackend(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<ClusterBackend> {
   const { config } = loaded;
   if (config.pipeline.backend === 'local') {
-    return new LocalBackend({ config: { workdir: resolve(config.backends.local.workdir), concurrency: config.backends.local.concurrency }, env, log });
+        const l = config.backends.local;
+    return new LocalBackend({
+      config: { workdir: resolve(l.workdir), concurrency: l.concurrency, taskTimeoutSeconds: l.task_timeout_s, killGraceSeconds: l.kill_grace_s },
+      env,
+      log: log.child({ backend: 'local' }),
+    });
   }
   // The SSH agent socket is the only thing the Slurm backend takes from the environment.
   const slurm = { ...(config.backends.slurm as SlurmConfigInput) };

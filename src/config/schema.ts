@@ -112,6 +112,10 @@ export const ConfigSchema = z
           .object({
             concurrency: z.number().int().min(1).max(64).default(2),
             workdir: z.string().default('./.astran/work'),
+            /** Wall-clock limit per task; a task over it is killed and reported as TIMEOUT. */
+            task_timeout_s: z.number().positive().optional(),
+            /** Seconds between SIGTERM and SIGKILL when a task is cancelled. */
+            kill_grace_s: z.number().positive().default(5),
           })
           .strict()
           .prefault({}),

@@ -261,7 +261,12 @@ export class JobRunner {
     for (const t of tasks) {
       const s = status.tasks.find((x) => x.index === t.index);
       const state = s?.state ?? status.state;
-      if (state !== 'completed') out.push({ task: t, reason: s?.reason ?? (state === 'cancelled' ? 'cancelled on the cluster' : state), index: t.index });
+      if (state !== 'completed')
+        out.push({
+          task: t,
+          reason: s?.reason ?? (status.tasks.length === 0 ? 'the cluster lost track of this job' : state === 'cancelled' ? 'cancelled on the cluster' : state),
+          index: t.index,
+        });
     }
     return out;
   }

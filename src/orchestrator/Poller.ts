@@ -28,12 +28,16 @@ export class Poller {
   polls = 0;
   /** Consecutive failed polls; the orchestrator reports the first one to users. */
   failures = 0;
+  /** Consecutive successful polls in which the backend did not mention a ref. */
+  private readonly missing = new Map<string, number>();
 
   constructor(
     private readonly backend: ClusterBackend,
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly onPollError: (e: Error | null, consecutive: number) => void = () => {},
+    /** After this many answered polls without a word about a ref, it is reported lost (failed) instead of watched forever. */
+    private readonly lostAfterPolls = 20,
   ) {}
 
   /** Resolve when the submission settles; onUpdate is called with every polled status. */
@@ -72,8 +76,15 @@ export class Poller {
         this.onPollError(null, 0);
       }
       for (const ref of refs) {
-        const s = states.get(ref);
-        if (!s) continue;
+        let s = states.get(ref);
+        if (!s) {
+          const n = (this.missing.get(ref) ?? 0) + 1;
+          this.missing.set(ref, n);
+          if (n < this.lostAfterPolls) continue;
+          this.log.warn({ ref, polls: n }, 'the backend no longer reports this submission; treating it as lost');
+          s = { ref, state: 'failed', tasks: [] };
+        }
+        this.missing.delete(ref);
         const list = this.watches.get(ref) ?? [];
         for (const w of list) {
           try {

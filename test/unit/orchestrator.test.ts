@@ -251,3 +251,20 @@ test('dry run posts the plan and submits nothing', async () => {
   assert.match(h.adapter.text(), /Dry run: nothing was submitted[\s\S]*dl1_to_dl2: 2 task\(s\)/);
   await o.stop();
 });
+
+test('a submission the backend forgets is reported lost after a bounded number of polls, not watched forever', async () => {
+  const h = harness();
+  runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
+  const realPoll = h.backend.poll.bind(h.backend);
+  h.backend.poll = async (refs: string[]) => {
+    const m = await realPoll(refs);
+    m.delete('fake-1'); // e.g. the local backend's workdir was wiped
+    return m;
+  };
+  const o = h.make();
+  const final = await o.waitFor((await o.launch({ ...params }, runs, request)).id);
+  assert.equal(final.state, 'done', h.adapter.text());
+  assert.match(h.adapter.text(), /the cluster lost track of this job/);
+  assert.equal(h.backend.submitted.filter((s) => s.stage === 'dl1_to_dl2').length, 2, 'lost attempt retried once');
+  await o.stop();
+});
