@@ -35,6 +35,8 @@ interface MailContext {
   messageId: string;
   references: string[];
   threadKey?: string;
+  /** Set when the request opened a job thread: its root mail is the confirmation, so the ack sends nothing. */
+  openedThread?: boolean;
 }
 
 export interface EmailAdapterDeps {
@@ -101,6 +103,7 @@ export class EmailAdapter implements Adapter {
     this.threads.open(key, { to: ctx.from, subject: ctx.subject });
     const id = await this.sender.reply({ to: ctx.from, subject: ctx.subject, inReplyTo: key, references: [...ctx.references, key] }, root);
     this.threads.add(key, id);
+    ctx.openedThread = true;
     const thread = { adapter: EMAIL_ADAPTER, key };
     return { thread, root: { thread, id } };
   }
@@ -171,6 +174,12 @@ export class EmailAdapter implements Adapter {
         if (acked) return;
         acked = true;
         if (!reply || reply.text.trim() === '') return;
+        // The job's root mail already confirmed the launch (id, runs, how to ask for status): a second,
+        // near-identical mail would only be noise. Refusals and errors are still sent.
+        if (ctx.openedThread && !reply.rejected) {
+          this.log.debug({ ...logCtx, thread: messageId }, 'email: launch confirmed by the thread root; ack not mailed');
+          return;
+        }
         // A refused/invalid request or a mail we could not read gets an example to copy.
         const footer = !threadKey && (!cmd.understood || reply.rejected) ? EXAMPLE_FOOTER : '';
         await this.replyTo(ctx, reply.text + footer);

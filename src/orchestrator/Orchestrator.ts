@@ -147,7 +147,8 @@ export class Orchestrator extends EventEmitter implements JobControl {
     return (
       `🔭 *${job.id}* · ${p.source} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
       `${opts ? ` · ${opts}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
-      `Progress follows in this thread. Type \`status\` here for an update, \`cancel\` to stop it.`
+      // "Reply" reads right in a chat thread and in a mail conversation alike.
+      `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
     );
   }
 
