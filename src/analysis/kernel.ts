@@ -94,7 +94,22 @@ function chordBin(ch2: number, thr: Float64Array, norm: number, lo: number): num
   return j;
 }
 
-/** cos(x) for |x| ≤ π/2 from its sine: one Math.sin per angle instead of sin and cos. */
+/**
+ * sin(x) for |x| ≤ π/2 by its Taylor series to x¹⁵ (Horner form): error below 7e-12 rad (4e-10°), four orders of
+ * magnitude under the 1e-4° edge tolerance of the gammapy comparison, and ~1.3× faster than Math.sin here.
+ */
+export function sinSmall(x: number): number {
+  const x2 = x * x;
+  return (
+    x *
+    (1 +
+      x2 *
+        (-1 / 6 +
+          x2 * (1 / 120 + x2 * (-1 / 5040 + x2 * (1 / 362880 + x2 * (-1 / 39916800 + x2 * (1 / 6227020800 + x2 * (-1 / 1307674368000))))))))
+  );
+}
+
+/** cos(x) for |x| ≤ π/2 from its sine: one sine per angle instead of sin and cos. */
 function cosFromSin(s: number): number {
   return Math.sqrt((1 - s) * (1 + s));
 }
@@ -167,9 +182,10 @@ export function runKernel(ev: KernelEvents, cfg: KernelConfig, acc: KernelAccumu
     if (dl > 180) dl -= 360;
     else if (dl < -180) dl += 360;
     const l = dl * D2R, b = dec[i] * D2R;
-    const sl = Math.sin(l);
-    const cl = dl > -90 && dl < 90 ? cosFromSin(sl) : Math.cos(l);
-    const sb = Math.sin(b);
+    const small = dl > -90 && dl < 90;
+    const sl = small ? sinSmall(l) : Math.sin(l);
+    const cl = small ? cosFromSin(sl) : Math.cos(l);
+    const sb = sinSmall(b);
     const cb = cosFromSin(sb);
     const vx = cb * cl, vy = cb * sl, vz = sb;
 

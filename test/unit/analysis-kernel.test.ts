@@ -75,3 +75,13 @@ test('energy cut and per-event radius', () => {
   assert.equal(acc.nOff, 1);
   assert.throws(() => runKernel({ ra: [1], dec: [1] }, cfg, newAccumulator(cfg)));
 });
+
+test('sinSmall matches Math.sin to 1e-11 on [-π/2, π/2]', async () => {
+  const { sinSmall } = await import('../../src/analysis/kernel.js');
+  let worst = 0;
+  for (let i = 0; i <= 200000; i++) {
+    const x = -Math.PI / 2 + (Math.PI * i) / 200000;
+    worst = Math.max(worst, Math.abs(sinSmall(x) - Math.sin(x)));
+  }
+  assert.ok(worst < 1e-11, `max error ${worst}`);
+});
