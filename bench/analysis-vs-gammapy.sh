@@ -9,34 +9,18 @@ D=test/fixtures/hess-dl3-dr1
 FILES=()
 for id in 23523 23526 23559 23592; do FILES+=("$D/data/hess_dl3_dr1_obs_id_0$id.fits.gz"); done
 
-# The CLI entry: bin/astran.js once src/cli/main.ts routes `analyse`, else the stand-alone entry.
-if [ -f src/cli/main.ts ] && node bin/astran.js analyse "${FILES[@]}" --source crab --json --no-plots >/dev/null 2>&1; then
-  NODE_CMD=(node bin/astran.js analyse)
-else
-  NODE_CMD=(node --import tsx bench/analysis-cli.ts)
-fi
+# The shipped entry: bin/astran.js runs the bundle that `npm install` builds (dist/), when it is newer than the sources.
+npm run -s build >/dev/null
+NODE_CMD=(node bin/astran.js analyse)
 echo "astran command: ${NODE_CMD[*]} <4 files> --source crab --json --no-plots"
 
-# Also the same command bundled to plain JS (esbuild, shipped with tsx): what a compiled build would cost without
-# the tsx loader. Built at the same depth as src/cli so config/sources.yaml resolves; removed on exit.
-BUNDLE_DIR=bench/.cache-analyse
-mkdir -p "$BUNDLE_DIR"
-trap 'rm -rf "$BUNDLE_DIR"' EXIT
-node_modules/esbuild/bin/esbuild bench/analysis-cli.ts --bundle --platform=node --format=esm --packages=external \
-  --outfile="$BUNDLE_DIR/analyse.mjs" --log-level=warning
-JS_CMD=(node "$BUNDLE_DIR/analyse.mjs")
-
 now() { date +%s.%N; }
-node_times=(); py_times=(); js_times=()
+node_times=(); py_times=()
 for i in $(seq 1 "$N"); do
   t0=$(now); "${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-node.json; t1=$(now)
   /usr/bin/python3 bench/analysis_gammapy.py "$D" 23523 23526 23559 23592 >/tmp/astran-bench-py.json 2>/dev/null; t2=$(now)
-  "${JS_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-js.json; t3=$(now)
-  node_times+=("$(echo "$t1 - $t0" | bc -l)"); py_times+=("$(echo "$t2 - $t1" | bc -l)"); js_times+=("$(echo "$t3 - $t2" | bc -l)")
+  node_times+=("$(echo "$t1 - $t0" | bc -l)"); py_times+=("$(echo "$t2 - $t1" | bc -l)")
 done
-cmp -s <(node -e 'const a=require("/tmp/astran-bench-node.json");delete a.images;console.log(JSON.stringify(a))') \
-       <(node -e 'const a=require("/tmp/astran-bench-js.json");delete a.images;console.log(JSON.stringify(a))') \
-  && echo "bundled output identical: true" || echo "bundled output identical: false"
 
 # Same answer from both (stacked N_on and significance).
 node -e '
@@ -50,7 +34,4 @@ read -r nb nm <<<"$(stats "${node_times[@]}")"
 read -r pb pm <<<"$(stats "${py_times[@]}")"
 echo "astran : best ${nb}s median ${nm}s"
 echo "gammapy: best ${pb}s median ${pm}s"
-read -r jb jm <<<"$(stats "${js_times[@]}")"
-echo "astran (bundled JS, no tsx): best ${jb}s median ${jm}s"
 echo "ratio gammapy/astran (median): $(echo "$pm / $nm" | bc -l | xargs printf '%.1f')x   (best: $(echo "$pb / $nb" | bc -l | xargs printf '%.1f')x; goal ≥ 10x)"
-echo "ratio gammapy/astran bundled (median): $(echo "$pm / $jm" | bc -l | xargs printf '%.1f')x   (best: $(echo "$pb / $jb" | bc -l | xargs printf '%.1f')x)"
