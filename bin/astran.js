@@ -25,6 +25,12 @@ function bundleIsFresh() {
   return ['src', 'commands', 'adapters'].every((d) => newestSource(join(root, d)) <= built);
 }
 
+// A closed pipe (`astran run ... | head`) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 let main;
 if (bundleIsFresh()) {
   ({ main } = await import(pathToFileURL(bundle).href));

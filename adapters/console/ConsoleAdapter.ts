@@ -38,9 +38,13 @@ export class ConsoleAdapter implements Adapter {
     this.handler = onMessage;
     if (!this.opts.input) return;
     this.rl = createInterface({ input: this.opts.input, terminal: false });
+    // Lines are handled one after another, as typed: `T1: status` must see the thread that the line before opened.
+    // Each handler returns quickly (a launch only opens its thread), so a long job never blocks the prompt.
+    let previous: Promise<unknown> = Promise.resolve();
     this.rl.on('line', (line) => {
       if (!line.trim()) return;
-      const p = this.inject(line);
+      const p = previous.then(() => this.inject(line)).catch(() => undefined);
+      previous = p;
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
     });

@@ -63,3 +63,21 @@ test('check-config reports every problem with its path', () => {
   assert.match(r.out, /data\.run_catalog: required when night_index is run_catalog/);
   assert.match(r.out, /auth\.users\.nobody/);
 });
+
+test('serve: commands typed on stdin, thread follow-ups with `T1:`, exits when input ends and jobs are done', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'astran-serve-'));
+  const r = spawnSync(process.execPath, [BIN, 'serve'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ASTRAN_CONFIG: '' },
+    input: 'help\nlaunch source="PKS 2155-304" date=20060729\nT1: status\nnights source=Crab\n',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /ASTRAN is listening \(console\)/);
+  assert.match(r.stdout, /\/astran launch source=NAME[\s\S]*\/astran status \[JOB\]/, 'help lists the commands');
+  assert.match(r.stdout, /\[T1 A-0001\] 🔭 \*A-0001\* · PKS 2155-304 · night 20060729 · 4 run\(s\)/);
+  assert.match(r.stdout, /\[T1 A-0001\] ✅ \*A-0001\* done/);
+  assert.match(r.stdout, /\*A-0001\* · PKS 2155-304 · night 20060729 · 4 run\(s\)[^\n]*\nState: /, 'status typed in thread T1 answers for its job');
+  assert.match(r.stdout, /\*Crab Nebula\*: 4 runs in 3 nights/);
+});
