@@ -7,7 +7,13 @@ import { SlurmBackend } from '../pipeline/slurm/SlurmBackend.js';
 import type { SlurmConfigInput } from '../pipeline/slurm/config.js';
 
 /** The cluster backend named by `pipeline.backend`. */
-export async function createConfiguredBackend(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<ClusterBackend> {
+export async function createConfiguredBackend(
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  /** Told when the cluster becomes unreachable or reachable again (Slurm's SSH connection). */
+  onReachability: (reachable: boolean) => void = () => {},
+): Promise<ClusterBackend> {
   const { config } = loaded;
   if (config.pipeline.backend === 'local') {
         const l = config.backends.local;
@@ -22,6 +28,9 @@ export async function createConfiguredBackend(loaded: LoadedConfig, env: NodeJS.
   if (!slurm.privateKeyPath && !slurm.agent && env.SSH_AUTH_SOCK) slurm.agent = env.SSH_AUTH_SOCK;
   return new SlurmBackend(slurm, {
     log: log.child({ backend: 'slurm' }),
-    onConnectionChange: (c) => log.warn({ change: c }, 'cluster connection changed'),
+    onConnectionChange: (c) => {
+      log.warn({ change: c }, 'cluster connection changed');
+      onReachability(c.state === 'up');
+    },
   });
 }

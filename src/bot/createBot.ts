@@ -53,7 +53,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const { config } = o.loaded;
   const now = o.now ?? (() => new Date());
   const store = o.store ?? new SqliteJobStore({ path: resolve(config.store.path), prefix: config.bot.job_id_prefix, log: o.log });
-  const backend = o.backend ?? (await createConfiguredBackend(o.loaded, o.env, o.log));
+  // The backend reports reachability before the orchestrator exists; forward once it does.
+  let orchestratorRef: Orchestrator | undefined;
+  const backend = o.backend ?? (await createConfiguredBackend(o.loaded, o.env, o.log, (up) => orchestratorRef?.clusterReachable(up)));
   const adapterList = [...(o.adapters ?? (await createConfiguredAdapters(o.loaded, o.env, o.log, store))), ...(o.extraAdapters ?? [])];
   const adapters = new Map(adapterList.map((a) => [a.name, a]));
   const resultsDir = resolve(o.resultsDir ?? config.bot.results_dir);
@@ -68,6 +70,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     cacheDir: resolve(config.backends.local.workdir, 'cache'),
     now,
   });
+  orchestratorRef = orchestrator;
   const services: CommandServices = {
     store,
     sources: o.loaded.sources,

@@ -14,6 +14,7 @@ import { newErrorId, UserFacingError } from '../core/errors.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
 import { sanitizeForChat, tail } from '../util/sanitize.js';
 import { fmtDuration } from './format.js';
+import { clusterJobKey } from './clusterJobKey.js';
 
 /** What the analysis step returns: the final thread message (summary + images) and a JSON summary for the store. */
 export interface AnalysisOutcome {
@@ -74,6 +75,11 @@ export class JobRunner {
 
   get refs(): string[] {
     return [...this.activeRefs];
+  }
+
+  /** The job's name on the cluster: unique across databases (see clusterJobKey). */
+  private get clusterKey(): string {
+    return clusterJobKey(this.d.store, this.jobId);
   }
 
   private get job(): JobRecord {
@@ -197,7 +203,7 @@ export class JobRunner {
       // Resume after a restart: never submit the same attempt twice. Keep the indices as submitted.
       attempt = last.attempt;
       const detail = last.detail as SubmissionDetail;
-      ref = last.backendRef ?? (await backend.findSubmitted(this.jobId, stage.name, attempt));
+      ref = last.backendRef ?? (await backend.findSubmitted(this.clusterKey, stage.name, attempt));
       const resumed = detail.tasks
         .map((t) => {
           const p = allTasks.find((x) => x.runId === t.runId && x.runIds.join() === t.runIds.join());
@@ -286,11 +292,11 @@ export class JobRunner {
   private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number): Promise<string> {
     // Record the intent first: after a crash between sbatch and this record, findSubmitted() finds the job by name.
     this.putSub(stage.name, attempt, null, 'submitting', tasks);
-    const existing = await this.d.backend.findSubmitted(this.jobId, stage.name, attempt);
+    const existing = await this.d.backend.findSubmitted(this.clusterKey, stage.name, attempt);
     const ref =
       existing ??
       (await this.d.backend.submit({
-        jobId: this.jobId,
+        jobId: this.clusterKey,
         stage: stage.name,
         attempt,
         tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs })),
@@ -376,6 +382,6 @@ export function reasonAdvice(reason: string): string {
   if (r.includes('OUT_OF_MEMORY') || r.includes('OOM')) return 'The task ran out of memory: raise `mem` for this stage in the config.';
   if (r.includes('NODE_FAIL')) return 'A cluster node failed: this is usually transient, relaunching is safe.';
   if (r.includes('DEPENDENCY')) return 'A stage it depended on failed; fix that one first.';
-  return 'Read the log lines below for the cause; if the input is broken, fix or exclude that run (`runs=`) and relaunch.';
+  return 'Read the log lines above for the cause; if the input is broken, fix or exclude that run (`runs=`) and relaunch.';
 }
 

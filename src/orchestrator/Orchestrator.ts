@@ -184,18 +184,27 @@ export class Orchestrator extends EventEmitter implements JobControl {
     this.active.set(jobId, { runner, controller, done });
   }
 
-  /** The first failed poll is reported once in every active job's thread; then retried quietly. */
-  private onPollError(e: Error | null, consecutive: number): void {
-    if (consecutive === 1 && !this.clusterDownReported) {
-      this.clusterDownReported = true;
-      for (const id of this.active.keys()) this.d.store.addEvent(id, 'cluster_unreachable', 'the cluster did not answer; retrying');
-      for (const [id] of this.active) {
-        const job = this.d.store.getJob(id);
-        const adapter = job?.thread ? this.d.adapters.get(job.thread.adapter) : undefined;
-        if (job?.thread && adapter) void adapter.send(job.thread, { text: '⚠️ The cluster is not answering right now. I keep retrying quietly; nothing is lost.' }).catch(() => {});
-      }
+  /**
+   * The cluster became unreachable (a failed poll, or the SSH connection reporting `down`): said once in every active
+   * job's thread, then retried quietly. Reachable again: the next outage is reported again.
+   */
+  clusterReachable(reachable: boolean): void {
+    if (reachable) {
+      this.clusterDownReported = false;
+      return;
     }
-    if (consecutive === 0) this.clusterDownReported = false;
-    void e;
+    if (this.clusterDownReported) return;
+    this.clusterDownReported = true;
+    for (const id of this.active.keys()) {
+      this.d.store.addEvent(id, 'cluster_unreachable', 'the cluster did not answer; retrying');
+      const job = this.d.store.getJob(id);
+      const adapter = job?.thread ? this.d.adapters.get(job.thread.adapter) : undefined;
+      if (job?.thread && adapter) void adapter.send(job.thread, { text: '⚠️ The cluster is not answering right now. I keep retrying quietly; nothing is lost.' }).catch(() => {});
+    }
+  }
+
+  private onPollError(_e: Error | null, consecutive: number): void {
+    if (consecutive === 0) this.clusterReachable(true);
+    else if (consecutive === 1) this.clusterReachable(false);
   }
 }

@@ -10,6 +10,7 @@ import { FakeBackend } from '../helpers/FakeBackend.js';
 import type { Adapter, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../src/core/types.js';
 import type { LoadedConfig } from '../../src/config/loadConfig.js';
 import type { RunInfo } from '../../src/core/services.js';
+import { clusterJobKey } from '../../src/orchestrator/clusterJobKey.js';
 
 const sources = SourceCatalog.fromFile(new URL('../../config/sources.yaml', import.meta.url).pathname);
 
@@ -168,7 +169,7 @@ test('restart after the submission was recorded but before its id was: found by 
   runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
   const o = h.make();
   const job = h.store.createJob({ params: { ...params, runNights: { '1807': '20231207', '1808': '20231207' } }, requester: request.identity, runIds: [1807, 1808], thread: { adapter: 'rec', key: 'tX' } });
-  const ref = await h.backend.submit({ jobId: job.id, stage: 'dl1_to_dl2', attempt: 1, tasks: [
+  const ref = await h.backend.submit({ jobId: clusterJobKey(h.store, job.id), stage: 'dl1_to_dl2', attempt: 1, tasks: [
     { index: 0, runId: 1807, argv: ['t12'], inputs: [], outputs: ['/d/DL2/20231207/dl2_LST-1.Run01807.h5'] },
     { index: 1, runId: 1808, argv: ['t12'], inputs: [], outputs: ['/d/DL2/20231207/dl2_LST-1.Run01808.h5'] },
   ] });
@@ -266,5 +267,21 @@ test('a submission the backend forgets is reported lost after a bounded number o
   assert.equal(final.state, 'done', h.adapter.text());
   assert.match(h.adapter.text(), /the cluster lost track of this job/);
   assert.equal(h.backend.submitted.filter((s) => s.stage === 'dl1_to_dl2').length, 2, 'lost attempt retried once');
+  await o.stop();
+});
+
+test('cluster job names carry the store id: a new database never mistakes an old job for its own', async () => {
+  const h = harness();
+  runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
+  // A job of an earlier database, same ASTRAN id A-0001, still known to the cluster.
+  await h.backend.submit({ jobId: 'A-0001', stage: 'dl1_to_dl2', attempt: 1, tasks: [] });
+  const o = h.make();
+  const job = await o.launch(params, runs, request);
+  assert.equal(job.id, 'A-0001');
+  const final = await o.waitFor(job.id);
+  assert.equal(final.state, 'done', h.adapter.text());
+  const mine = h.backend.submitted.filter((s) => s.jobId !== 'A-0001');
+  assert.equal(mine.length, 3, 'all three stages submitted under the new key');
+  assert.match(mine[0].jobId, /^[0-9a-f]{6}_A-0001$/);
   await o.stop();
 });

@@ -10,6 +10,7 @@ import { parseSbatch } from './parseSbatch.js';
 import { buildFindCommand, parseFindOutput } from './findCommand.js';
 import { buildPollCommand, parsePollOutput } from './pollCommand.js';
 import { shellJoin } from './shq.js';
+import { scrubNodeNames } from './scrubNodeNames.js';
 import { ConnectionLostError, SshConnection, type ConnectionChange, type Sftp } from './SshConnection.js';
 import { StageSubmissionSchema } from './submissionSchema.js';
 
@@ -174,7 +175,7 @@ export class SlurmBackend implements ClusterBackend {
     const n = Math.max(1, Math.min(1000, Math.floor(lines)));
     const path = taskLogPath(stageWorkdir(this.cfg.remoteWorkdir, await this.keyOf(ref)), taskIndex);
     const r = await this.conn.exec(shellJoin(['tail', '-n', String(n), '--', path]), { retry: true });
-    return r.code === 0 ? r.stdout : '';
+    return r.code === 0 ? scrubNodeNames(r.stdout) : '';
   }
 
   async remove(paths: string[]): Promise<void> {

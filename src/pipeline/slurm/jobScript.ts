@@ -23,6 +23,8 @@ export function buildJobScript(sub: StageSubmission, workdir: string): string {
     L.push(`{ ${line}`);
     L.push(`} || { echo "astran: setup step ${i + 1} failed" >&2; exit 98; }`);
   });
+  // The lstchain tools do not create their output folders.
+  if (sub.mkdirs?.length) L.push(`mkdir -p -- ${shellJoin(sub.mkdirs)} || { echo "astran: cannot create output folders" >&2; exit 96; }`);
   for (const [k, v] of Object.entries(sub.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) L.push(`export ${k}=${shq(v)}`);
   L.push('case "${SLURM_ARRAY_TASK_ID:-}" in');
   for (const t of [...sub.tasks].sort((a, b) => a.index - b.index)) {
@@ -64,8 +66,11 @@ export function buildSbatchArgv(
   ];
   if (cfg.partition) argv.push(`--partition=${cfg.partition}`);
   if (cfg.account) argv.push(`--account=${cfg.account}`);
-  if (cfg.time) argv.push(`--time=${cfg.time}`);
-  if (cfg.memory) argv.push(`--mem=${cfg.memory}`);
+  // A stage's own resources override the backend's defaults.
+  const time = sub.time ?? cfg.time;
+  const mem = sub.mem ?? cfg.memory;
+  if (time) argv.push(`--time=${time}`);
+  if (mem) argv.push(`--mem=${mem}`);
   if (sub.dependsOn?.length) {
     argv.push(`--dependency=afterok:${sub.dependsOn.join(':')}`);
     if (cfg.killOnInvalidDep) argv.push('--kill-on-invalid-dep=yes');

@@ -1,0 +1,316 @@
+/**
+ * A throw-away ASTRAN installation against the REAL test Slurm cluster (scripts/services/slurm.sh): a data tree
+ * with a RunCatalog and DL1 markers, a config derived from config/lst.yaml whose stage programs are the stand-ins
+ * of test/standins, and the real bot (createBot) talking to a recording adapter.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import Database from 'better-sqlite3';
+import '../../src/config/sections.js';
+import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig.js';
+import { createBot, type Bot } from '../../src/bot/createBot.js';
+import { SqliteJobStore } from '../../src/store/SqliteJobStore.js';
+import { silentLogger } from '../../src/log.js';
+import { shq } from '../../src/pipeline/slurm/shq.js';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
+import type { JobRecord } from '../../src/store/JobStore.js';
+import type { ClusterEnv } from '../fixtures/slurm/harness.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const STANDINS = join(REPO, 'test/standins');
+export const HESS = '/work/shared/data/hess-dl3-dr1';
+export const HESS_FILE = (obsId: number) => join(HESS, 'data', `hess_dl3_dr1_obs_id_${String(obsId).padStart(6, '0')}.fits.gz`);
+const LST_PROFILE = join(REPO, 'config/lst.yaml');
+
+/** Something that must become true; polled, never a fixed sleep. */
+export async function waitUntil<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Runs with their night and the RunCatalog source name; `hess` is the real H.E.S.S. run the stand-in copies for it. */
+export interface WorldRun {
+  night: string;
+  runId: number;
+  catalogName: string;
+  hess: number;
+  /** DL1 present at start (default true). */
+  dl1?: boolean;
+}
+
+export interface WorldOptions {
+  cluster: ClusterEnv;
+  runs: WorldRun[];
+  /** Stand-in environment (failure injection, sleeps), exported by `pipeline.setup` lines. */
+  standinEnv?: Record<string, string>;
+  /** Extra `pipeline.setup` lines after the exports (e.g. a sleep for one stage only, by $SLURM_JOB_NAME). */
+  setupExtra?: string[];
+  /** Extra sources for a test-only source list (next to config/sources.yaml's). */
+  extraSources?: { name: string; aliases: string[]; ra: number; dec: number }[];
+  dl1WaitIntervalS?: number;
+  /** Console adapter on (for `astran serve`). */
+  console?: boolean;
+  /** How long a cluster call waits for a lost connection (the thread hears of an outage after this). */
+  operationTimeoutMs?: number;
+}
+
+/** The cluster-side user must write DL2/DL3 and its work dirs: the whole tree belongs to it. */
+function chownTree(dir: string, uid: number, gid: number): void {
+  execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
+}
+
+export class World {
+  readonly dir: string;
+  readonly base: string;
+  readonly configFile: string;
+  readonly dbPath: string;
+  readonly resultsDir: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** First job sequence number: unique per world, so Slurm job names never collide with earlier test runs. */
+  readonly firstSeq: number;
+
+  constructor(readonly o: WorldOptions) {
+    this.uid = Number(execFileSync('id', ['-u', o.cluster.user], { encoding: 'utf8' }).trim());
+    this.gid = Number(execFileSync('id', ['-g', o.cluster.user], { encoding: 'utf8' }).trim());
+    this.dir = join('/tmp', `astran-e2e-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`);
+    this.base = join(this.dir, 'data');
+    this.configFile = join(this.dir, 'astran.yaml');
+    this.dbPath = join(this.dir, 'astran.db');
+    this.resultsDir = join(this.dir, 'results');
+    this.firstSeq = 100_000 + Math.floor(Math.random() * 800_000_000);
+    mkdirSync(this.dir, { recursive: true });
+    chmodSync(this.dir, 0o755);
+    for (const d of ['models', 'irf', 'monitoring/RunCatalog', 'work', 'standin-state']) mkdirSync(join(this.base, d), { recursive: true });
+    writeFileSync(join(this.base, 'irf', 'irf_crab_std_cuts.fits.gz'), 'irf');
+    const nights = [...new Set(o.runs.map((r) => r.night))];
+    for (const night of nights) {
+      const rows = o.runs.filter((r) => r.night === night).map((r) => `${r.runId},${JSON.stringify(r.catalogName)},83.633,22.014`);
+      writeFileSync(
+        join(this.base, 'monitoring/RunCatalog', `RunCatalog_${night}.ecsv`),
+        ['# %ECSV 1.0', '# ---', '# datatype:', '# - {name: run_id, datatype: int64}', 'run_id,source_name,source_ra,source_dec', ...rows, ''].join('\n'),
+      );
+    }
+    for (const r of o.runs) if (r.dl1 !== false) this.addDl1(r.night, r.runId, false);
+    this.writeConfig();
+    chownTree(this.base, this.uid, this.gid);
+    this.seedStore();
+  }
+
+  dl1Path(night: string, runId: number): string {
+    return join(this.base, 'DL1', night, 'v0.10', 'tailcut84', `dl1_LST-1.Run${String(runId).padStart(5, '0')}.h5`);
+  }
+
+  /** Create a run's DL1 file (as the cluster user, like the production would). */
+  addDl1(night: string, runId: number, chown = true): void {
+    const f = this.dl1Path(night, runId);
+    mkdirSync(join(f, '..'), { recursive: true });
+    writeFileSync(f, `dl1 ${runId}\n`);
+    if (chown) chownTree(join(this.base, 'DL1'), this.uid, this.gid);
+  }
+
+  /** Hand files the test wrote under the data tree to the cluster user. */
+  giveToCluster(): void {
+    chownTree(this.base, this.uid, this.gid);
+  }
+
+  dl3Dir(night: string, sourceDir: string): string {
+    return join(this.base, 'DL3', night, 'v0.10', 'tailcut84', 'std_cuts', sourceDir);
+  }
+
+  private writeConfig(): void {
+    const o = this.o;
+    const lst = parseYaml(readFileSync(LST_PROFILE, 'utf8')) as Record<string, any>;
+    const map = o.runs.map((r) => `${r.runId}=${HESS_FILE(r.hess)}`).join(',');
+    const env: Record<string, string> = {
+      ASTRAN_STANDIN_DL3_MAP: map,
+      ASTRAN_STANDIN_INDEX_SOURCE_DIR: HESS,
+      ...o.standinEnv,
+    };
+    // The LST profile's stages with each lstchain program replaced by its stand-in (same flags). --source-name gets
+    // the catalog name itself, so a name with spaces and quotes travels to the cluster as one argv element.
+    const stages = (lst.pipeline.stages as { command: string[] }[]).map((s) => {
+      const command = s.command.flatMap((a, i) => (i === 0 ? ['node', join(STANDINS, `standin_${a}.mjs`)] : [a === '{source_dir}' ? '{source}' : a]));
+      return { ...s, command, time: '00:10:00', mem: '200M', max_parallel: undefined };
+    });
+    const sources = parseYaml(readFileSync(join(REPO, 'config/sources.yaml'), 'utf8')) as { sources: unknown[] };
+    writeFileSync(join(this.dir, 'sources.yaml'), toYaml({ sources: [...sources.sources, ...(o.extraSources ?? [])] }));
+    const cfg = {
+      bot: { job_id_prefix: 'E', poll_interval_s: 0.5, progress_edit_interval_s: 0, results_dir: this.resultsDir },
+      store: { path: this.dbPath },
+      log: { level: 'warn' },
+      sources: join(this.dir, 'sources.yaml'),
+      data: { ...lst.data, base: this.base },
+      paths: lst.paths,
+      vars: { ...lst.vars, models_dir: join(this.base, 'models'), irf_dir: join(this.base, 'irf') },
+      pipeline: {
+        backend: 'slurm',
+        // Config lines, not user text: the stand-ins' environment.
+        setup: [...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
+        retries: 1,
+        dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_h: 1, on_deadline: 'proceed' },
+        stages: JSON.parse(JSON.stringify(stages)),
+      },
+      analysis: { theta2_cut: 0.02, off_regions: 3, use_rad_max: false },
+      backends: {
+        local: { workdir: join(this.dir, 'local') },
+        slurm: {
+          host: o.cluster.host,
+          port: o.cluster.port,
+          user: o.cluster.user,
+          privateKeyPath: o.cluster.key,
+          knownHostsPath: o.cluster.knownHosts,
+          remoteWorkdir: join(this.base, 'work'),
+          partition: 'debug',
+          reconnectInitialMs: 200,
+          reconnectMaxMs: 1000,
+          operationTimeoutMs: o.operationTimeoutMs ?? 120_000,
+          vanishGraceMs: 10_000,
+        },
+      },
+      adapters: o.console ? { console: { enabled: true, user: 'operator' } } : {},
+      auth: { users: { 'rec:alice': 'launcher', 'console:operator': 'admin' } },
+    };
+    writeFileSync(this.configFile, toYaml(cfg));
+  }
+
+  /** Create the SQLite store and move its job sequence so ids (and Slurm job names) are new on this cluster. */
+  private seedStore(): void {
+    new SqliteJobStore({ path: this.dbPath, prefix: 'E', log: silentLogger }).close();
+    const db = new Database(this.dbPath);
+    db.prepare("DELETE FROM sqlite_sequence WHERE name = 'jobs'").run();
+    db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('jobs', ?)").run(this.firstSeq);
+    db.close();
+  }
+
+  load(): LoadedConfig {
+    return loadConfig(this.configFile);
+  }
+
+  /** The in-process bot with a recording adapter. */
+  async bot(): Promise<{ bot: Bot; chat: RecordingAdapter; store: SqliteJobStore }> {
+    const loaded = this.load();
+    const store = new SqliteJobStore({ path: this.dbPath, prefix: 'E', log: silentLogger });
+    const chat = new RecordingAdapter();
+    const bot = await createBot({ loaded, env: {}, log: silentLogger, store, adapters: [chat] });
+    await bot.start();
+    return { bot, chat, store };
+  }
+
+  cleanup(): void {
+    if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface Posted {
+  op: 'root' | 'send' | 'edit';
+  thread: string;
+  text: string;
+  files: string[];
+}
+
+/** A chat platform that records everything the bot says, per thread. */
+export class RecordingAdapter implements Adapter {
+  readonly name = 'rec';
+  readonly canEdit = true;
+  posts: Posted[] = [];
+  private n = 0;
+  private handler: InboundHandler | null = null;
+
+  async start(h: InboundHandler) {
+    this.handler = h;
+  }
+  async stop() {}
+  async openThread(_r: InboundMessage, root: OutboundMessage) {
+    const thread = { adapter: this.name, key: `t${++this.n}` };
+    this.posts.push({ op: 'root', thread: thread.key, text: root.text, files: [] });
+    return { thread, root: { thread, id: `root-${thread.key}` } };
+  }
+  async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
+    this.posts.push({ op: 'send', thread: thread.key, text: m.text, files: (m.files ?? []).map((f) => f.name) });
+    return { thread, id: `m${++this.n}` };
+  }
+  async edit(ref: MessageRef, m: OutboundMessage) {
+    this.posts.push({ op: 'edit', thread: ref.thread.key, text: m.text, files: [] });
+  }
+
+  /** Everything said in a thread (root, replies and progress edits), in order. */
+  thread(key: string): Posted[] {
+    return this.posts.filter((p) => p.thread === key);
+  }
+  text(key: string): string {
+    return this.thread(key).map((p) => p.text).join('\n');
+  }
+
+  /** Type a message as `rec:alice` (optionally inside a thread); resolves with the bot's immediate reply. */
+  async say(text: string, thread?: ThreadRef): Promise<Reply | undefined> {
+    let reply: Reply | undefined;
+    await this.handler!({
+      id: randomUUID(),
+      identity: { adapter: this.name, userId: 'alice', displayName: 'alice' },
+      text,
+      thread,
+      channel: 'astran',
+      receivedAt: new Date(),
+      ack: async (r) => {
+        reply = r;
+      },
+    });
+    return reply;
+  }
+}
+
+/** The job launched by the latest `launch` (highest sequence). */
+export function latestJob(bot: Bot): JobRecord | undefined {
+  return bot.store.listJobs({ limit: 1 })[0];
+}
+
+export async function waitFinal(bot: Bot, jobId: string, timeoutMs = 120_000): Promise<JobRecord> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`job ${jobId} not final after ${timeoutMs} ms: ${JSON.stringify(bot.store.getJob(jobId))}`)), timeoutMs)));
+  try {
+    return await Promise.race([bot.orchestrator.waitFor(jobId), timeout]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** Slurm's view (as root on the single node) of the array jobs named astran-<jobId>-*: one row per array job. */
+export interface SlurmJobRow {
+  /** Array job id. */
+  arrayId: string;
+  name: string;
+  /** State of each array task (or of the grouped pending row). */
+  states: string[];
+}
+
+function group(rows: string[][], jobId: string): SlurmJobRow[] {
+  const out = new Map<string, SlurmJobRow>();
+  for (const [id, name, state] of rows) {
+    if (!name?.startsWith(`astran-${jobId}-`)) continue;
+    const arrayId = id!.split('_')[0]!;
+    const row = out.get(arrayId) ?? { arrayId, name, states: [] };
+    row.states.push(state!.split(' ')[0]!);
+    out.set(arrayId, row);
+  }
+  return [...out.values()];
+}
+
+export function sacctJobs(jobId: string): SlurmJobRow[] {
+  const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
+  return group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
+}
+
+export function squeueJobs(jobId: string): SlurmJobRow[] {
+  const out = execFileSync('squeue', ['-h', '-r', '-a', '-o', '%i|%j|%T'], { encoding: 'utf8' });
+  return group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
+}
