@@ -4,6 +4,7 @@
  * of test/standins, and the real bot (createBot) talking to a recording adapter.
  */
 import { execFileSync } from 'node:child_process';
+import { clusterReadable } from './clusterReadable.js';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -21,8 +22,9 @@ import type { JobRecord } from '../../src/store/JobStore.js';
 import type { ClusterEnv } from '../fixtures/slurm/harness.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const STANDINS = join(REPO, 'test/standins');
-export const HESS = '/work/shared/data/hess-dl3-dr1';
+// Copies the `astran` cluster user can read, wherever the checkout lives.
+export const STANDINS = clusterReadable().standins;
+export const HESS = clusterReadable().hess;
 export const HESS_FILE = (obsId: number) => join(HESS, 'data', `hess_dl3_dr1_obs_id_${String(obsId).padStart(6, '0')}.fits.gz`);
 const LST_PROFILE = join(REPO, 'config/lst.yaml');
 

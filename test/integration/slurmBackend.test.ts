@@ -4,6 +4,7 @@
  * stop daemons. Stage programs are the stand-ins of test/standins, uploaded over SFTP like cluster software.
  */
 import { after, before, describe, test } from 'node:test';
+import { clusterReadable } from '../helpers/clusterReadable.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import { shellJoin } from '../../src/pipeline/slurm/shq.js';
 import { clusterCtl, ensureCluster, makeBackend, uniq, waitFinal, waitUntil, type ClusterEnv } from '../fixtures/slurm/harness.js';
 
 const STANDINS = new URL('../standins/', import.meta.url);
-const DL3_SOURCE = '/work/shared/data/hess-dl3-dr1/data';
+// A copy the `astran` cluster user can read, wherever the checkout lives.
+const DL3_SOURCE = join(clusterReadable().hess, 'data');
 // H.E.S.S. Crab runs: the stand-ins find their real DL3 files by these numbers.
 const RUNS = [23523, 23526, 23559];
 

@@ -1,5 +1,6 @@
 /** LocalBackend: runs the stand-in tools as real child processes. */
 import { describe, it, beforeEach, afterEach } from 'node:test';
+import { REPO_HESS } from '../helpers/clusterReadable.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,7 +132,7 @@ describe('LocalBackend', () => {
   });
 
   it('chains the real stage tools with dependsOn: DL1 -> DL2 -> DL3 (real H.E.S.S. files) -> index', async () => {
-    const hess = '/work/shared/data/hess-dl3-dr1';
+    const hess = REPO_HESS;
     backend = make({ concurrency: 2 }, { ASTRAN_STANDIN_DL3_SOURCE_DIR: join(hess, 'data'), ASTRAN_STANDIN_INDEX_SOURCE_DIR: hess });
     await backend.start();
     const runs = [23523, 23526];

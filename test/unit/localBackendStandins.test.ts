@@ -1,5 +1,6 @@
 /** The stand-in stage tools used by the local and Slurm backend tests behave like the lstchain CLIs they replace. */
 import { describe, it, beforeEach, afterEach } from 'node:test';
+import { REPO_HESS } from '../helpers/clusterReadable.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-const HESS = '/work/shared/data/hess-dl3-dr1';
+const HESS = REPO_HESS;
 const S = resolve('test/standins');
 let dir: string;
 
