@@ -286,11 +286,17 @@ export async function waitFinal(bot: Bot, jobId: string, timeoutMs = 120_000): P
   }
 }
 
-/** Slurm's view (as root on the single node) of the array jobs named astran-<jobId>-*: one row per array job. */
+/**
+ * Slurm's view (as root on the single node) of the array jobs of one ASTRAN job: one row per array job. On the cluster
+ * they are named astran-<store id>_<jobId>-<stage>-a<attempt> (see src/orchestrator/clusterJobKey.ts).
+ */
 export interface SlurmJobRow {
   /** Array job id. */
   arrayId: string;
+  /** The Slurm job name without the store id: astran-<jobId>-<stage>-a<attempt>. */
   name: string;
+  /** The store id part of the Slurm job name. */
+  storeId: string;
   /** State of each array task (or of the grouped pending row). */
   states: string[];
 }
@@ -298,9 +304,10 @@ export interface SlurmJobRow {
 function group(rows: string[][], jobId: string): SlurmJobRow[] {
   const out = new Map<string, SlurmJobRow>();
   for (const [id, name, state] of rows) {
-    if (!name?.startsWith(`astran-${jobId}-`)) continue;
+    const m = /^astran-([0-9a-f]{6})_(.+)$/.exec(name ?? '');
+    if (!m || !m[2]!.startsWith(`${jobId}-`)) continue;
     const arrayId = id!.split('_')[0]!;
-    const row = out.get(arrayId) ?? { arrayId, name, states: [] };
+    const row = out.get(arrayId) ?? { arrayId, name: `astran-${m[2]}`, storeId: m[1]!, states: [] };
     row.states.push(state!.split(' ')[0]!);
     out.set(arrayId, row);
   }

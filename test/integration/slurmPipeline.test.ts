@@ -4,6 +4,7 @@
  * profile's stages run by the lstchain stand-ins, asserting what users see in the job's thread and what Slurm saw.
  */
 import { after, before, describe, test } from 'node:test';
+import { clusterJobKey } from '../../src/orchestrator/clusterJobKey.js';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -215,6 +216,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
     const jobs = sacctJobs(jobId);
     const names = jobs.map((j) => j.name).sort();
     assert.deepEqual(names, [`astran-${jobId}-dl1_to_dl2-a1`, `astran-${jobId}-dl2_to_dl3-a1`, `astran-${jobId}-dl3_index-a1`], 'exactly one Slurm job per (stage, attempt)');
+    assert.equal(new Set(jobs.map((j) => j.storeId)).size, 1, 'the restarted bot kept its store id, so it found its own jobs');
   });
 
   test('sshd stopped and started mid-run: exactly one "cluster is not answering" message, the job completes', async () => {
@@ -302,7 +304,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       const final = await waitFinal(bot, latestJob(bot)!.id);
       assert.equal(final.state, 'done', chat.text(final.thread!.key));
       // The stand-in logs the --source-name it received: exactly the catalog name, spaces and quotes included.
-      const log = readFileSync(join(w.base, 'work', final.id, 'dl2_to_dl3-a1', 'task-0.log'), 'utf8');
+      const log = readFileSync(join(w.base, 'work', clusterJobKey(bot.store, final.id), 'dl2_to_dl3-a1', 'task-0.log'), 'utf8');
       assert.ok(log.includes(`Source ${weird} at RA 83.63308 deg`), log);
       assert.ok(existsSync(join(w.dl3Dir('20231208', 'Odd_Q_Src_touch_tmp_pwned-' + tag + '-W_'), 'dl3_LST-1.Run01872.fits.gz')), readdirSync(join(w.base, 'DL3', '20231208', 'v0.10', 'tailcut84', 'std_cuts')).join());
       for (const x of ['X', 'Y', 'R', 'B', 'O', 'E', 'D', 'W']) assert.equal(existsSync(marker(x)), false, `marker ${x} must not exist`);
