@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 analysis failed (unreadable file, no runs), 2 invalid usage.
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { repoRoot } from '../util/repoRoot.js';
 import { z } from 'zod';
 import { AnalysisAccumulator } from '../analysis/analyse.js';

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import type { CliIO } from './main.js';
 import { takeFlag, configFile } from './main.js';
 import { loadConfig } from '../config/loadConfig.js';
@@ -49,4 +48,3 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-export { Writable };

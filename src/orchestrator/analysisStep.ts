@@ -56,8 +56,8 @@ export function createAnalysisStep(config: AstranConfig, attribution?: string): 
       images: images.map((f) => basename(f)),
       outDir,
     };
-    const { counts, excess, significance, ...mapMeta } = result.skymap;
-    void counts, excess, significance;
+    // results.json keeps the map's description, not its pixels (those are in skymap.png).
+    const mapMeta = { ...result.skymap, counts: undefined, excess: undefined, significance: undefined };
     writeFileSync(join(outDir, 'results.json'), JSON.stringify({ ...result, skymap: mapMeta }, null, 1));
     return {
       summary,
