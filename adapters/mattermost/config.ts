@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../src/core/errors.js';
+import { readSecrets } from '../../src/config/readSecrets.js';
 
 const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
@@ -51,19 +51,9 @@ export interface MattermostSecrets {
 
 /** Read the secrets named by the config from `env`; a missing variable is a ConfigError naming it. */
 export function resolveMattermostSecrets(config: MattermostConfig, env: Record<string, string | undefined>): MattermostSecrets {
-  const missing: string[] = [];
-  const botToken = env[config.bot_token_env]?.trim();
-  if (!botToken) missing.push(config.bot_token_env);
-  let slashToken: string | undefined;
-  if (config.listen) {
-    slashToken = env[config.slash_token_env]?.trim();
-    if (!slashToken) missing.push(config.slash_token_env);
-  }
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `Mattermost adapter: environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set`,
-      missing.map((m) => `set ${m}`),
-    );
-  }
-  return { botToken: botToken!, slashToken };
+  const { botToken, slashToken } = readSecrets(env, 'Mattermost adapter', {
+    botToken: config.bot_token_env,
+    slashToken: config.listen ? config.slash_token_env : undefined,
+  });
+  return { botToken, slashToken };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readSecrets } from '../../src/config/readSecrets.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
@@ -51,18 +52,11 @@ export interface SlackSecrets {
 
 /** Read the secrets the config names; a missing variable is a ConfigError naming it. */
 export function resolveSlackSecrets(config: SlackConfig, env: Record<string, string | undefined>): SlackSecrets {
-  const missing: string[] = [];
-  const get = (name: string) => {
-    const v = env[name];
-    if (!v || v.trim() === '') missing.push(name);
-    return v?.trim() ?? '';
-  };
-  const botToken = get(config.bot_token_env);
-  const appToken = config.mode === 'socket' ? get(config.app_token_env) : undefined;
-  const signingSecret = config.mode === 'http' ? get(config.signing_secret_env) : undefined;
-  if (missing.length) {
-    throw new ConfigError(`Slack adapter: environment variable ${missing.join(', ')} is not set`, missing.map((m) => `${m} is not set`));
-  }
+  const { botToken, appToken, signingSecret } = readSecrets(env, 'Slack adapter', {
+    botToken: config.bot_token_env,
+    appToken: config.mode === 'socket' ? config.app_token_env : undefined,
+    signingSecret: config.mode === 'http' ? config.signing_secret_env : undefined,
+  });
   if (!botToken.startsWith('xoxb-')) throw new ConfigError(`Slack adapter: ${config.bot_token_env} must hold a bot token (xoxb-...)`);
   if (appToken !== undefined && !appToken.startsWith('xapp-')) {
     throw new ConfigError(`Slack adapter: ${config.app_token_env} must hold an app-level token (xapp-...)`);
