@@ -4,7 +4,8 @@ import type { CommandContext, RunInfo } from '../src/core/services.js';
 import type { SourceEntry } from '../src/analysis/SourceCatalog.js';
 import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/command/argSchemas.js';
 import { checkArgs, missingProblem, quoteValue } from '../src/command/checkArgs.js';
-import { nightSpan, parseNightRange, yesterdayNight } from '../src/command/dates.js';
+import { parseNightRange } from '../src/command/dates.js';
+import { nightSpan, yesterdayNight } from '../src/util/nights.js';
 import { code, type Problem } from '../src/command/Problem.js';
 import { formatDidYouMean } from '../src/command/didYouMean.js';
 

@@ -9,6 +9,7 @@ import { FitsError } from '../fits/FitsError.js';
 import { separationDeg } from './geometry.js';
 import { readRunHeader } from './RunData.js';
 import { metToDate, nightOf, parseDateObs } from './timeUtil.js';
+import { isValidNight } from '../util/nights.js';
 
 export interface ObservationInfo {
   obsId: number;
@@ -137,16 +138,12 @@ export function openDataStore(dir: string): DataStore {
   return storeFromFiles(files);
 }
 
-/** Validated night or night range: `YYYYMMDD` or `YYYYMMDD..YYYYMMDD`. */
+/** Validated night or night range: `YYYYMMDD` or `YYYYMMDD..YYYYMMDD` (real calendar dates, first ≤ last). */
 export function parseNightRange(s: string): { from: string; to: string } | undefined {
   const m = /^(\d{8})(?:\.\.(\d{8}))?$/.exec(s.trim());
   if (!m) return undefined;
   const from = m[1], to = m[2] ?? m[1];
-  for (const d of [from, to]) {
-    const dt = parseDateObs(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, undefined);
-    if (!dt || nightOf(new Date(dt.getTime() + 12 * 3600e3)) !== d) return undefined; // rejects 20240231 etc.
-  }
-  return from <= to ? { from, to } : undefined;
+  return isValidNight(from) && isValidNight(to) && from <= to ? { from, to } : undefined;
 }
 
 /** Observations matching the filter, in start-time order (unknown starts last, then by id). */

@@ -25,9 +25,4 @@ export function metToDate(met: number, mjdrefi: number, mjdreff: number): Date {
   return new Date(Math.round((mjd - MJD_UNIX_EPOCH) * 86400000));
 }
 
-/** Night of an observation: UTC date of (start − 12 h), as YYYYMMDD. */
-export function nightOf(start: Date): string {
-  const d = new Date(start.getTime() - 12 * 3600 * 1000);
-  const y = d.getUTCFullYear(), m = d.getUTCMonth() + 1, day = d.getUTCDate();
-  return `${y}${String(m).padStart(2, '0')}${String(day).padStart(2, '0')}`;
-}
+export { nightOf } from '../util/nights.js';

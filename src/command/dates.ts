@@ -4,38 +4,12 @@
  */
 import type { Problem } from './Problem.js';
 import { code } from './Problem.js';
+import { addNights, nightSpan, todayNight, yesterdayNight } from '../util/nights.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const DAY_MS = 86_400_000;
 
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-export function formatNight(d: Date): string {
-  return d.toISOString().slice(0, 10).replace(/-/g, '');
-}
-
-export function nightToDate(night: string): Date {
-  return new Date(Date.UTC(+night.slice(0, 4), +night.slice(4, 6) - 1, +night.slice(6, 8)));
-}
-
-/** The night that began on today's UTC date ("tonight"). */
-export function todayNight(now: Date): string {
-  return formatNight(now);
-}
-
-export function yesterdayNight(now: Date): string {
-  return formatNight(new Date(now.getTime() - DAY_MS));
-}
-
-export function addNights(night: string, n: number): string {
-  return formatNight(new Date(nightToDate(night).getTime() + n * DAY_MS));
-}
-
-/** Number of nights from a to b inclusive. */
-export function nightSpan(a: string, b: string): number {
-  return Math.round((nightToDate(b).getTime() - nightToDate(a).getTime()) / DAY_MS) + 1;
 }
 
 export type NightParse = { ok: true; night: string } | { ok: false; problem: Problem };

@@ -1,21 +1,31 @@
-/** Night arithmetic. A night is named by the UTC date its evening began (YYYYMMDD). */
+/**
+ * Night arithmetic, in one place. A night is named by the UTC date its evening began (YYYYMMDD), as lstosa does.
+ * Parsing user input (with its error messages) lives in src/command/dates.ts; this file only computes.
+ */
 
-export function isNight(s: string): boolean {
-  return /^\d{8}$/.test(s);
-}
+const DAY_MS = 86_400_000;
 
 export function nightToDate(n: string): Date {
   return new Date(Date.UTC(+n.slice(0, 4), +n.slice(4, 6) - 1, +n.slice(6, 8)));
 }
 
-export function dateToNight(d: Date): string {
+/** The UTC date of `d` as a night name. */
+export function formatNight(d: Date): string {
   return d.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
+/** True when `n` is YYYYMMDD and a real calendar date (20240231 is not). */
+export function isValidNight(n: string): boolean {
+  return /^\d{8}$/.test(n) && formatNight(nightToDate(n)) === n;
+}
+
 export function addNights(n: string, k: number): string {
-  const d = nightToDate(n);
-  d.setUTCDate(d.getUTCDate() + k);
-  return dateToNight(d);
+  return formatNight(new Date(nightToDate(n).getTime() + k * DAY_MS));
+}
+
+/** Number of nights from a to b inclusive. */
+export function nightSpan(a: string, b: string): number {
+  return Math.round((nightToDate(b).getTime() - nightToDate(a).getTime()) / DAY_MS) + 1;
 }
 
 /** Every night from a to b inclusive. */
@@ -25,11 +35,17 @@ export function nightRange(a: string, b: string): string[] {
   return out;
 }
 
-/** The night an observation starting at `start` belongs to: the UTC date of start − 12 h. */
-export function nightOf(start: Date): string {
-  return dateToNight(new Date(start.getTime() - 12 * 3600 * 1000));
+/** The night that began on `now`'s UTC date ("tonight"). */
+export function todayNight(now: Date): string {
+  return formatNight(now);
 }
 
-export function daysBetween(a: string, b: string): number {
-  return Math.round((nightToDate(b).getTime() - nightToDate(a).getTime()) / 86400000);
+/** The night that began yesterday (UTC): the one next-day analysis is about. */
+export function yesterdayNight(now: Date): string {
+  return formatNight(new Date(now.getTime() - DAY_MS));
+}
+
+/** The night an observation starting at `start` belongs to: the UTC date of start − 12 h. */
+export function nightOf(start: Date): string {
+  return formatNight(new Date(start.getTime() - 12 * 3600 * 1000));
 }
