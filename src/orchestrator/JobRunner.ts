@@ -113,7 +113,7 @@ export class JobRunner {
       let work = await this.work(plans);
 
       if (work.missingInputs.length) {
-        plans = await this.waitForInputs(plans, signal);
+        plans = await this.waitForInputs(plans, work.missingInputs, signal);
         work = await this.work(plans);
       }
 
@@ -150,12 +150,13 @@ export class JobRunner {
     return neededWork(plans, (p) => have.has(p), this.job.params.force === true);
   }
 
-  private async waitForInputs(plans: StagePlan[], signal: AbortSignal): Promise<StagePlan[]> {
+  /** `missingNow`: the runs whose inputs the caller's existence check just found absent (not checked again here). */
+  private async waitForInputs(plans: StagePlan[], missingNow: number[], signal: AbortSignal): Promise<StagePlan[]> {
     const cfg = this.d.config.pipeline.dl1_wait;
     const deadline = this.startedAt + cfg.deadline_h * 3600 * 1000;
     const total = this.job.runIds.length;
     this.d.store.updateJob(this.jobId, { state: 'waiting_inputs', stage: null });
-    let missing = (await this.work(plans)).missingInputs;
+    let missing = missingNow;
     if (missing.length) {
       this.event('waiting_inputs', `waiting for DL1 of run(s) ${missing.join(', ')}`, { missing });
       await this.d.thread.post({ text: `⏳ Waiting for DL1: ${total - missing.length}/${total} runs present (missing: ${missing.join(', ')}). I check again every ${fmtDuration(cfg.interval_s)}.` });
