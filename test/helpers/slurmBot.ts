@@ -78,7 +78,10 @@ export class World {
   readonly resultsDir: string;
   readonly uid: number;
   readonly gid: number;
-  /** First job sequence number: unique per world, so Slurm job names never collide with earlier test runs. */
+  /**
+   * First job sequence number, unique per world. The bot itself no longer needs this (cluster names carry the store's
+   * id, see clusterJobKey), but the test's sacct/squeue lookups filter by job id over the cluster's whole history.
+   */
   readonly firstSeq: number;
 
   constructor(readonly o: WorldOptions) {
@@ -185,7 +188,7 @@ export class World {
     writeFileSync(this.configFile, toYaml(cfg));
   }
 
-  /** Create the SQLite store and move its job sequence so ids (and Slurm job names) are new on this cluster. */
+  /** Create the SQLite store and move its job sequence, so this world's job ids are unique in the cluster's history. */
   private seedStore(): void {
     new SqliteJobStore({ path: this.dbPath, prefix: 'E', log: silentLogger }).close();
     const db = new Database(this.dbPath);
