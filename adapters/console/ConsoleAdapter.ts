@@ -24,7 +24,8 @@ export class ConsoleAdapter implements Adapter {
   private rl: ReturnType<typeof createInterface> | null = null;
   private readonly out: NodeJS.WritableStream;
   private handler: InboundHandler | null = null;
-  private inflight = new Set<Promise<unknown>>();
+  /** The last typed line's handling; lines run one after another. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: ConsoleAdapterOptions) {
     this.out = opts.output ?? process.stdout;
@@ -40,13 +41,9 @@ export class ConsoleAdapter implements Adapter {
     this.rl = createInterface({ input: this.opts.input, terminal: false });
     // Lines are handled one after another, as typed: `T1: status` must see the thread that the line before opened.
     // Each handler returns quickly (a launch only opens its thread), so a long job never blocks the prompt.
-    let previous: Promise<unknown> = Promise.resolve();
     this.rl.on('line', (line) => {
       if (!line.trim()) return;
-      const p = previous.then(() => this.inject(line)).catch(() => undefined);
-      previous = p;
-      this.inflight.add(p);
-      void p.finally(() => this.inflight.delete(p));
+      this.previous = this.previous.then(() => this.inject(line)).catch(() => undefined);
     });
   }
 
@@ -79,7 +76,7 @@ export class ConsoleAdapter implements Adapter {
 
   /** Wait until every typed line has been handled (end of stdin). */
   async drain(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.previous;
   }
 
   async stop(): Promise<void> {
