@@ -44,6 +44,11 @@ export interface OutboundMessage {
   /** Optional HTML rendering for adapters that send HTML (e-mail). */
   html?: string;
   files?: OutboundFile[];
+  /**
+   * Set by the outbox (src/core/Outbox.ts): the same key on a repeated delivery of the same message. Adapters pass it
+   * to the platform where the platform can drop repeats (Mattermost `pending_post_id`, an e-mail Message-ID...).
+   */
+  idempotencyKey?: string;
 }
 
 /** What the dispatcher answers straight away to an inbound message. */

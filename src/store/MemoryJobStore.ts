@@ -7,13 +7,15 @@ import { isFinal, type JobEvent, type JobFilter, type JobPatch, type JobRecord, 
 import { assertJobIdPrefix, DEFAULT_JOB_ID_PREFIX, formatJobId } from './jobIds.js';
 import { applyJobPatch, jsonCopy, newJobRecord } from './jobRecordOps.js';
 import { UnknownJobError } from './StoreErrors.js';
+import type { NewOutboxItem, OutboxItem, OutboxStore } from '../core/Outbox.js';
+import { delivered, failed, fromStored, newOutboxItem, reenqueue, retried, toStored, type StoredOutboxItem } from './outboxOps.js';
 
 export interface MemoryJobStoreOptions {
   prefix?: string;
   now?: () => Date;
 }
 
-export class MemoryJobStore implements JobStore {
+export class MemoryJobStore implements JobStore, OutboxStore {
   private readonly prefix: string;
   private readonly now: () => Date;
   private seq = 0;
@@ -24,6 +26,9 @@ export class MemoryJobStore implements JobStore {
   private readonly processed = new Set<string>();
   private readonly meta = new Map<string, string>();
   private closed = false;
+  /** Stored encoded, like the SQLite row, so no caller shares a Buffer with the store. */
+  private readonly outbox = new Map<string, StoredOutboxItem>();
+  private outboxSeq = 0;
 
   constructor(opts: MemoryJobStoreOptions = {}) {
     this.prefix = assertJobIdPrefix(opts.prefix ?? DEFAULT_JOB_ID_PREFIX);
@@ -145,6 +150,58 @@ export class MemoryJobStore implements JobStore {
   setMeta(key: string, value: string): void {
     this.open();
     this.meta.set(key, value);
+  }
+
+  // --- outbox (src/core/Outbox.ts) ---
+
+  private put(item: OutboxItem): OutboxItem {
+    this.outbox.set(item.key, jsonCopy(toStored(item)));
+    return fromStored(jsonCopy(toStored(item)));
+  }
+
+  enqueue(n: NewOutboxItem): OutboxItem {
+    this.open();
+    const prevStored = this.outbox.get(n.key);
+    if (prevStored) {
+      const prev = fromStored(jsonCopy(prevStored));
+      const next = reenqueue(prev, n, this.iso());
+      return next ? this.put(next) : prev;
+    }
+    return this.put(newOutboxItem(n, ++this.outboxSeq, this.iso()));
+  }
+
+  outboxItem(key: string): OutboxItem | undefined {
+    this.open();
+    const s = this.outbox.get(key);
+    return s ? fromStored(jsonCopy(s)) : undefined;
+  }
+
+  pendingOutbox(): OutboxItem[] {
+    this.open();
+    return [...this.outbox.values()].filter((s) => s.state === 'pending').sort((a, b) => a.seq - b.seq).map((s) => fromStored(jsonCopy(s)));
+  }
+
+  outboxOfJob(jobId: string): OutboxItem[] {
+    this.open();
+    return [...this.outbox.values()].filter((s) => s.jobId === jobId).sort((a, b) => a.seq - b.seq).map((s) => fromStored(jsonCopy(s)));
+  }
+
+  private transition(key: string, f: (prev: OutboxItem, nowIso: string) => OutboxItem): OutboxItem {
+    const prev = this.outboxItem(key);
+    if (!prev) throw new Error(`no outbox item ${key}`);
+    return this.put(f(prev, this.iso()));
+  }
+
+  markDelivered(key: string, ref: OutboxItem['delivered']): OutboxItem {
+    return this.transition(key, (p, now) => delivered(p, ref, now));
+  }
+
+  markRetry(key: string, error: string, next: Date): OutboxItem {
+    return this.transition(key, (p, now) => retried(p, error, next, now));
+  }
+
+  markFailed(key: string, error: string, fallback: string | null): OutboxItem {
+    return this.transition(key, (p, now) => failed(p, error, fallback, now));
   }
 
   close(): void {

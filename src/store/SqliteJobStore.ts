@@ -23,6 +23,8 @@ import {
   runIdsSchema,
 } from './recordSchemas.js';
 import { CorruptRowError, UnknownJobError } from './StoreErrors.js';
+import type { NewOutboxItem, OutboxItem, OutboxStore } from '../core/Outbox.js';
+import { delivered, failed, fromStored, newOutboxItem, reenqueue, retried, storedOutboxItemSchema, toStored } from './outboxOps.js';
 
 export const DEFAULT_DB_PATH = './astran.db';
 
@@ -149,7 +151,7 @@ const JOB_COLUMNS = [
   'progress_message', 'run_ids', 'created_at', 'updated_at', 'finished_at', 'error', 'result', 'cancel_requested_by',
 ] as const;
 
-export class SqliteJobStore implements JobStore {
+export class SqliteJobStore implements JobStore, OutboxStore {
   private readonly db: Database.Database;
   private readonly prefix: string;
   private readonly now: () => Date;
@@ -338,6 +340,69 @@ export class SqliteJobStore implements JobStore {
 
   setMeta(key: string, value: string): void {
     this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  // --- outbox (src/core/Outbox.ts) ---
+
+  private outboxRow(key: string): OutboxItem | undefined {
+    const r = this.stmt('SELECT seq, item FROM outbox WHERE key = ?').get(key) as { seq: number; item: string } | undefined;
+    return r ? fromStored({ ...decode('outbox', key, 'item', r.item, storedOutboxItemSchema), seq: r.seq }) : undefined;
+  }
+
+  private writeOutbox(item: OutboxItem): OutboxItem {
+    this.stmt('UPDATE outbox SET state = ?, item = ? WHERE key = ?').run(item.state, JSON.stringify(toStored(item)), item.key);
+    return item;
+  }
+
+  enqueue(n: NewOutboxItem): OutboxItem {
+    return this.db.transaction(() => {
+      const prev = this.outboxRow(n.key);
+      if (prev) {
+        const next = reenqueue(prev, n, this.iso());
+        return next ? this.writeOutbox(next) : prev;
+      }
+      const info = this.stmt("INSERT INTO outbox (key, job_id, state, item) VALUES (?, ?, 'pending', '{}')").run(n.key, n.jobId ?? null);
+      const item = newOutboxItem(n, Number(info.lastInsertRowid), this.iso());
+      return this.writeOutbox(item);
+    })();
+  }
+
+  outboxItem(key: string): OutboxItem | undefined {
+    return this.outboxRow(key);
+  }
+
+  private outboxRows(sql: string, ...args: unknown[]): OutboxItem[] {
+    return (this.stmt(sql).all(...args) as { seq: number; key: string; item: string }[]).map((r) =>
+      fromStored({ ...decode('outbox', r.key, 'item', r.item, storedOutboxItemSchema), seq: r.seq }),
+    );
+  }
+
+  pendingOutbox(): OutboxItem[] {
+    return this.outboxRows("SELECT seq, key, item FROM outbox WHERE state = 'pending' ORDER BY seq ASC");
+  }
+
+  outboxOfJob(jobId: string): OutboxItem[] {
+    return this.outboxRows('SELECT seq, key, item FROM outbox WHERE job_id = ? ORDER BY seq ASC', jobId);
+  }
+
+  private transition(key: string, f: (prev: OutboxItem, nowIso: string) => OutboxItem): OutboxItem {
+    return this.db.transaction(() => {
+      const prev = this.outboxRow(key);
+      if (!prev) throw new Error(`no outbox item ${key}`);
+      return this.writeOutbox(f(prev, this.iso()));
+    })();
+  }
+
+  markDelivered(key: string, ref: OutboxItem['delivered']): OutboxItem {
+    return this.transition(key, (p, now) => delivered(p, ref, now));
+  }
+
+  markRetry(key: string, error: string, next: Date): OutboxItem {
+    return this.transition(key, (p, now) => retried(p, error, next, now));
+  }
+
+  markFailed(key: string, error: string, fallback: string | null): OutboxItem {
+    return this.transition(key, (p, now) => failed(p, error, fallback, now));
   }
 
   close(): void {

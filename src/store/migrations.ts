@@ -81,6 +81,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'outbox: every message of a job recorded before delivery (src/core/Outbox.ts)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE outbox (
+          seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+          key        TEXT NOT NULL UNIQUE,
+          job_id     TEXT,
+          state      TEXT NOT NULL,
+          item       TEXT NOT NULL
+        );
+        CREATE INDEX outbox_state ON outbox (state, seq);
+        CREATE INDEX outbox_job ON outbox (job_id, seq);
+      `);
+    },
+  },
 ];
 
 /** Highest schema version this build knows. */
