@@ -8,7 +8,7 @@
  * Run: npx tsx bench/dispatch-latency.ts [N] [batches]
  */
 import { performance } from 'node:perf_hooks';
-import { createDispatcher } from '../src/core/Dispatcher.js';
+import { createDispatcher } from '../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../src/core/Authorizer.js';
 import { commandSpecs } from '../commands/index.js';
 import { makeServices, seedJob } from '../test/helpers/fakeServices.js';

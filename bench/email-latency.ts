@@ -18,7 +18,7 @@ import { ImapFlow } from 'imapflow';
 import { createEmailAdapter, type EmailAdapter } from '../adapters/email/index.js';
 import { startTestMail, type TestMail } from '../test/fixtures/email/testMail.js';
 import { makeServices } from '../test/helpers/fakeServices.js';
-import { createDispatcher } from '../src/core/Dispatcher.js';
+import { createDispatcher } from '../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../src/core/Authorizer.js';
 import { commandSpecs } from '../commands/index.js';
 import { silentLogger } from '../src/log.js';

@@ -1,11 +1,11 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import type { JobRecord } from '../src/store/JobStore.js';
-import { isFinal } from '../src/store/JobStore.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import type { JobRecord } from '../src/core/JobStore.js';
+import { isFinal } from '../src/core/JobStore.js';
 import { roleAtLeast } from '../src/core/services.js';
-import { jobIdArg } from '../src/command/argSchemas.js';
-import { checkArgs } from '../src/command/checkArgs.js';
-import { code } from '../src/command/Problem.js';
-import { jobLabel, requesterName, sameIdentity } from '../src/command/jobText.js';
+import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
+import { code } from '../src/dispatch/validation/Problem.js';
+import { jobLabel, requesterName, sameIdentity } from '../src/dispatch/jobText.js';
 import { jobsOf, unknownJobFix } from './status.js';
 
 export interface CancelArgs {

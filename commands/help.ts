@@ -1,9 +1,9 @@
-import type { AnyCommandSpec, CommandSpec } from '../src/command/CommandSpec.js';
-import { textArg } from '../src/command/argSchemas.js';
-import { checkArgs } from '../src/command/checkArgs.js';
-import { code } from '../src/command/Problem.js';
-import { renderHelpFor, renderHelpIndex } from '../src/command/renderHelp.js';
-import { didYouMean } from '../src/command/didYouMean.js';
+import type { AnyCommandSpec, CommandSpec } from '../src/dispatch/CommandSpec.js';
+import { textArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
+import { code } from '../src/dispatch/validation/Problem.js';
+import { renderHelpFor, renderHelpIndex } from '../src/dispatch/help/renderHelp.js';
+import { didYouMean } from '../src/dispatch/help/didYouMean.js';
 
 export interface HelpArgs {
   spec: AnyCommandSpec | null;

@@ -1,4 +1,4 @@
-import type { AnyCommandSpec } from '../src/command/CommandSpec.js';
+import type { AnyCommandSpec } from '../src/dispatch/CommandSpec.js';
 import { launch } from './launch.js';
 import { status } from './status.js';
 import { cancel } from './cancel.js';

@@ -1,9 +1,9 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import type { JobRecord } from '../src/store/JobStore.js';
-import { isFinal } from '../src/store/JobStore.js';
-import { boolArg } from '../src/command/argSchemas.js';
-import { checkArgs } from '../src/command/checkArgs.js';
-import { jobLabel, requesterName, sameIdentity } from '../src/command/jobText.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import type { JobRecord } from '../src/core/JobStore.js';
+import { isFinal } from '../src/core/JobStore.js';
+import { boolArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
+import { jobLabel, requesterName, sameIdentity } from '../src/dispatch/jobText.js';
 
 export interface JobsArgs {
   mine: boolean;

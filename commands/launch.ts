@@ -1,13 +1,13 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import type { LaunchParams } from '../src/store/JobStore.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import type { LaunchParams } from '../src/core/JobStore.js';
 import type { CommandContext, RunInfo } from '../src/core/services.js';
-import type { SourceEntry } from '../src/analysis/SourceCatalog.js';
-import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/command/argSchemas.js';
-import { checkArgs, missingProblem, quoteValue } from '../src/command/checkArgs.js';
-import { parseNightRange } from '../src/command/dates.js';
+import type { SourceEntry } from '../src/config/SourceCatalog.js';
+import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs, missingProblem, quoteValue } from '../src/dispatch/validation/checkArgs.js';
+import { parseNightRange } from '../src/dispatch/parsing/dates.js';
 import { nightSpan, yesterdayNight } from '../src/util/nights.js';
-import { code, type Problem } from '../src/command/Problem.js';
-import { formatDidYouMean } from '../src/command/didYouMean.js';
+import { code, type Problem } from '../src/dispatch/validation/Problem.js';
+import { formatDidYouMean } from '../src/dispatch/help/didYouMean.js';
 
 export interface LaunchArgs {
   params: LaunchParams;

@@ -1,9 +1,9 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import type { SourceEntry } from '../src/analysis/SourceCatalog.js';
-import { textArg } from '../src/command/argSchemas.js';
-import { checkArgs, missingProblem } from '../src/command/checkArgs.js';
-import { code } from '../src/command/Problem.js';
-import { formatDidYouMean } from '../src/command/didYouMean.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import type { SourceEntry } from '../src/config/SourceCatalog.js';
+import { textArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs, missingProblem } from '../src/dispatch/validation/checkArgs.js';
+import { code } from '../src/dispatch/validation/Problem.js';
+import { formatDidYouMean } from '../src/dispatch/help/didYouMean.js';
 
 export interface NightsArgs {
   source: SourceEntry;

@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import { checkArgs } from '../src/command/checkArgs.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 
 export const sources: CommandSpec<Record<string, never>> = {
   name: 'sources',

@@ -1,10 +1,10 @@
-import type { CommandSpec } from '../src/command/CommandSpec.js';
-import type { JobRecord } from '../src/store/JobStore.js';
+import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
+import type { JobRecord } from '../src/core/JobStore.js';
 import type { CommandContext } from '../src/core/services.js';
-import { jobIdArg } from '../src/command/argSchemas.js';
-import { checkArgs } from '../src/command/checkArgs.js';
-import { code } from '../src/command/Problem.js';
-import { sameIdentity } from '../src/command/jobText.js';
+import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
+import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
+import { code } from '../src/dispatch/validation/Problem.js';
+import { sameIdentity } from '../src/dispatch/jobText.js';
 
 export type StatusArgs = { job: JobRecord } | { job: null };
 

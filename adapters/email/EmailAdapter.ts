@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 import type { Logger } from '../../src/log.js';
 import { newErrorId } from '../../src/core/errors.js';
 import { EmailConfigSchema, type EmailConfig } from './EmailConfigSchema.js';

@@ -1,4 +1,4 @@
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 
 /** What is needed to reply into a thread after a restart. */
 export interface ThreadInfo {

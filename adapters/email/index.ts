@@ -1,4 +1,4 @@
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 import type { Logger } from '../../src/log.js';
 import { EmailAdapter } from './EmailAdapter.js';
 

@@ -38,7 +38,7 @@ export function isForward(subject: string): boolean {
 const SAFE_VALUE = /^[A-Za-z0-9._:+\-/,@]+$/;
 
 /**
- * Quote a value for the core's key=value parser (src/command/parseCommand.ts): it has no backslash escapes,
+ * Quote a value for the core's key=value parser (src/dispatch/parsing/parseCommand.ts): it has no backslash escapes,
  * a quoted value runs to the same closing quote. So: double quotes, or single quotes when the value holds
  * a double quote; a value holding both loses its double quotes.
  */

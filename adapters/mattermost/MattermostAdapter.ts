@@ -1,6 +1,6 @@
 import mm from '@mattermost/client';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 import type { Logger } from '../../src/log.js';
 import { newErrorId } from '../../src/core/errors.js';
 import type { MattermostConfig, MattermostSecrets } from './config.js';

@@ -1,4 +1,4 @@
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 
 const META_LAST_SEEN = 'mattermost:last_seen_create_at';
 const META_CHANNELS = 'mattermost:channels';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/log.js';
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { MattermostConfigSchema, resolveMattermostSecrets, type MattermostConfig } from './config.js';
 import { MattermostAdapter } from './MattermostAdapter.js';

@@ -1,7 +1,7 @@
 import { App, SocketModeReceiver, webApi, type AckFn, type Receiver } from '@slack/bolt';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
 import { newErrorId, UserFacingError } from '../../src/core/errors.js';
-import type { JobStore } from '../../src/store/JobStore.js';
+import type { JobStore } from '../../src/core/JobStore.js';
 import type { Logger } from '../../src/log.js';
 import type { SlackConfig, SlackSecrets } from './SlackConfig.js';
 import { SlackHttpReceiver } from './SlackHttpReceiver.js';

@@ -1,6 +1,6 @@
 import type { Adapter } from '../core/types.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import { createMattermostAdapter } from '../../adapters/mattermost/index.js';

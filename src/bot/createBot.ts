@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Adapter, InboundHandler } from '../core/types.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { JobStore } from '../core/JobStore.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Logger } from '../log.js';
@@ -10,7 +10,7 @@ import { createNightIndex } from '../pipeline/NightIndex.js';
 import { Orchestrator } from '../orchestrator/Orchestrator.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
 import type { AnalysisStep } from '../orchestrator/JobRunner.js';
-import { createDispatcher } from '../core/Dispatcher.js';
+import { createDispatcher } from '../dispatch/Dispatcher.js';
 import { createAuthorizer } from '../core/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createConfiguredAdapters } from './adapterFactories.js';

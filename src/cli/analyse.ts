@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AnalysisAccumulator } from '../analysis/analyse.js';
 import { listObservations, openDataStore, parseNightRange, storeFromFiles, type ObservationInfo } from '../analysis/DataStore.js';
 import { readRun, type RunData } from '../analysis/RunData.js';
-import { SourceCatalog } from '../analysis/SourceCatalog.js';
+import { SourceCatalog } from '../config/SourceCatalog.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../analysis/types.js';
 import { FitsError } from '../fits/FitsError.js';
 

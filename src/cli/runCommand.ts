@@ -5,7 +5,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
-import type { JobRecord } from '../store/JobStore.js';
+import type { JobRecord } from '../core/JobStore.js';
 import { ConfigError } from '../core/errors.js';
 import { sampleAttribution } from './sampleAttribution.js';
 

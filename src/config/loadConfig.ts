@@ -5,8 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type AstranConfig } from './schema.js';
 import { ConfigError } from '../core/errors.js';
-import { SourceCatalog } from '../analysis/SourceCatalog.js';
-import { resolvePaths, renderTemplate, sourceDirName } from '../pipeline/template.js';
+import { SourceCatalog } from './SourceCatalog.js';
+import { resolvePaths, renderTemplate, sourceDirName } from './template.js';
 
 export const REPO_ROOT = repoRoot();
 export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');

@@ -1,6 +1,6 @@
 import type { Identity, InboundMessage, Reply } from './types.js';
-import type { JobRecord, JobStore, LaunchParams } from '../store/JobStore.js';
-import type { SourceCatalog, SourceEntry } from '../analysis/SourceCatalog.js';
+import type { JobRecord, JobStore, LaunchParams } from './JobStore.js';
+import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { Logger } from '../log.js';
 
 /** Roles, weakest first. viewer: status/jobs/help/sources/nights; launcher: + launch, cancel own; admin: + cancel any. */

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from "node:path";
 import type { AstranConfig } from '../config/schema.js';
-import type { SourceEntry } from '../analysis/SourceCatalog.js';
+import type { SourceEntry } from '../config/SourceCatalog.js';
 import type { ClusterBackend, StageStatus } from '../pipeline/ClusterBackend.js';
-import type { JobRecord, JobStore, SubmissionRecord } from '../store/JobStore.js';
+import type { JobRecord, JobStore, SubmissionRecord } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../core/types.js';
 import { planStages, neededWork, pathsToCheck, dl3Paths, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';

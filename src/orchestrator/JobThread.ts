@@ -1,5 +1,5 @@
 import type { Adapter, MessageRef, OutboundMessage, ThreadRef } from '../core/types.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
 
 export interface JobThreadOptions {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Adapter, Identity, InboundMessage } from '../core/types.js';
 import type { JobControl, RunInfo } from '../core/services.js';
-import type { JobRecord, JobStore, LaunchParams } from '../store/JobStore.js';
-import { isFinal } from '../store/JobStore.js';
+import type { JobRecord, JobStore, LaunchParams } from '../core/JobStore.js';
+import { isFinal } from '../core/JobStore.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Logger } from '../log.js';

@@ -7,7 +7,7 @@ import { renderAll } from '../plots/renderAll.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
 import type { AnalysisStep } from './JobRunner.js';
 import { fmtDuration, fmtNights } from './format.js';
-import type { JobRecord } from '../store/JobStore.js';
+import type { JobRecord } from '../core/JobStore.js';
 
 /** The analysis options of a job: request values over config defaults over engine defaults. */
 export function analysisOptions(config: AstranConfig, job: JobRecord, source: { name: string; ra: number; dec: number }): AnalysisOptions {

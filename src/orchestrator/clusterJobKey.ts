@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { JobStore } from '../store/JobStore.js';
+import type { JobStore } from '../core/JobStore.js';
 
 const META_KEY = 'store_id';
 

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { NightIndex, RunInfo } from '../core/services.js';
-import type { SourceCatalog, SourceEntry } from '../analysis/SourceCatalog.js';
+import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { openDataStore, listObservations, type DataStore } from '../analysis/DataStore.js';
 import { separationDeg } from '../analysis/geometry.js';
-import { renderTemplate } from './template.js';
+import { renderTemplate } from '../config/template.js';
 import { parseRunCatalog, type RunCatalogRow } from './runCatalog.js';
 import { nightRange } from '../util/nights.js';
 import type { Logger } from '../log.js';

@@ -3,7 +3,7 @@
  * and out, like a database round trip, so callers cannot pass tests by mutating shared objects.
  */
 import type { ThreadRef } from '../core/types.js';
-import { isFinal, type JobEvent, type JobFilter, type JobPatch, type JobRecord, type JobStore, type NewJob, type SubmissionRecord } from './JobStore.js';
+import { isFinal, type JobEvent, type JobFilter, type JobPatch, type JobRecord, type JobStore, type NewJob, type SubmissionRecord } from '../core/JobStore.js';
 import { assertJobIdPrefix, DEFAULT_JOB_ID_PREFIX, formatJobId } from './jobIds.js';
 import { applyJobPatch, jsonCopy, newJobRecord } from './jobRecordOps.js';
 import { UnknownJobError } from './StoreErrors.js';

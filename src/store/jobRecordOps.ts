@@ -1,6 +1,6 @@
 /** Logic shared by both JobStore implementations so they cannot drift apart. */
 import type { z } from 'zod';
-import { isFinal, type JobPatch, type JobRecord, type NewJob } from './JobStore.js';
+import { isFinal, type JobPatch, type JobRecord, type NewJob } from '../core/JobStore.js';
 import { identitySchema, jobErrorSchema, jobStateSchema, launchParamsSchema, messageRefSchema, runIdsSchema, threadRefSchema } from './recordSchemas.js';
 
 /** What every stored job must satisfy, checked on write so a bad value fails its writer, not a later reader. */

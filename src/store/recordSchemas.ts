@@ -3,7 +3,7 @@
  * half-written row gives a clear error naming the row and column instead of a crash further down.
  */
 import { z } from 'zod';
-import { JOB_STATES } from './JobStore.js';
+import { JOB_STATES } from '../core/JobStore.js';
 
 const YYYYMMDD = z.string().regex(/^\d{8}$/);
 

@@ -1,6 +1,6 @@
 /**
  * Night arithmetic, in one place. A night is named by the UTC date its evening began (YYYYMMDD), as lstosa does.
- * Parsing user input (with its error messages) lives in src/command/dates.ts; this file only computes.
+ * Parsing user input (with its error messages) lives in src/dispatch/parsing/dates.ts; this file only computes.
  */
 
 const DAY_MS = 86_400_000;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeServices } from '../helpers/fakeServices.js';
 import { commandSpecs } from '../../commands/index.js';
-import { createDispatcher } from '../../src/core/Dispatcher.js';
+import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../../src/core/Authorizer.js';
 import { startFakeSlack, type EnvelopeAck } from '../fakes/slack/FakeSlack.js';
 import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';

@@ -5,8 +5,8 @@
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
 import type { Authorizer } from '../../src/core/Authorizer.js';
 import { createAuthorizer } from '../../src/core/Authorizer.js';
-import { createDispatcher } from '../../src/core/Dispatcher.js';
-import type { AnyCommandSpec } from '../../src/command/CommandSpec.js';
+import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
+import type { AnyCommandSpec } from '../../src/dispatch/CommandSpec.js';
 import { commandSpecs } from '../../commands/index.js';
 import { makeServices, type FakeServices } from './fakeServices.js';
 import type { Logger } from '../../src/log.js';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig.js';
 import { createBot, type Bot } from '../../src/bot/createBot.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import type { JobRecord } from '../../src/store/JobStore.js';
-import { isFinal } from '../../src/store/JobStore.js';
+import type { JobRecord } from '../../src/core/JobStore.js';
+import { isFinal } from '../../src/core/JobStore.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 
 export interface BotHarness {

@@ -1,9 +1,9 @@
 /** Services for command/dispatcher tests: the real MemoryJobStore and SourceCatalog, a run list, a recording JobControl. */
 import type { CommandServices, JobControl, NightIndex, RunInfo } from '../../src/core/services.js';
 import type { Identity, InboundMessage, ThreadRef } from '../../src/core/types.js';
-import type { JobRecord, JobStore, LaunchParams } from '../../src/store/JobStore.js';
+import type { JobRecord, JobStore, LaunchParams } from '../../src/core/JobStore.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import { SourceCatalog, type SourceEntry } from '../../src/analysis/SourceCatalog.js';
+import { SourceCatalog, type SourceEntry } from '../../src/config/SourceCatalog.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 
 export const TEST_SOURCES: SourceEntry[] = [

@@ -18,7 +18,7 @@ import { SqliteJobStore } from '../../src/store/SqliteJobStore.js';
 import { silentLogger } from '../../src/log.js';
 import { shq } from '../../src/pipeline/slurm/shq.js';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { JobRecord } from '../../src/store/JobStore.js';
+import type { JobRecord } from '../../src/core/JobStore.js';
 import type { ClusterEnv } from '../fixtures/slurm/harness.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,7 @@ import type { ParsedMail } from 'mailparser';
 import { createEmailAdapter, EmailAdapter, EXAMPLE_FOOTER } from '../../adapters/email/index.js';
 import { startTestMail, type TestMail } from '../fixtures/email/testMail.js';
 import { makeServices, type FakeServices } from '../helpers/fakeServices.js';
-import { createDispatcher } from '../../src/core/Dispatcher.js';
+import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../../src/core/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';

@@ -11,7 +11,7 @@ import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import { analyse } from '../../src/analysis/analyse.js';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../../src/analysis/types.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobRecord } from '../../src/store/JobStore.js';
+import type { JobRecord } from '../../src/core/JobStore.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const HESS = join(ROOT, 'test/fixtures/hess-dl3-dr1/data');

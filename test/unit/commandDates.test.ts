@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNight, parseNightRange, daysInMonth } from '../../src/command/dates.js';
+import { parseNight, parseNightRange, daysInMonth } from '../../src/dispatch/parsing/dates.js';
 import { yesterdayNight } from '../../src/util/nights.js';
 
 const NOW = new Date('2023-12-10T09:30:00Z');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeCommandText, normalizeText, stripAddress } from '../../src/command/normalizeText.js';
-import { parseCommand, canonicalKey } from '../../src/command/parseCommand.js';
+import { normalizeCommandText, normalizeText, stripAddress } from '../../src/dispatch/parsing/normalizeText.js';
+import { parseCommand, canonicalKey } from '../../src/dispatch/parsing/parseCommand.js';
 
 type Row = [input: string, verb: string, pairs: Record<string, string>, positionals?: string[]];
 

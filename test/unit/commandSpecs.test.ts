@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandSpecs } from '../../commands/index.js';
-import { parseCommand } from '../../src/command/parseCommand.js';
-import { bindArgs } from '../../src/command/bindArgs.js';
-import { checkArgs } from '../../src/command/checkArgs.js';
-import { exampleValue } from '../../src/command/CommandSpec.js';
+import { parseCommand } from '../../src/dispatch/parsing/parseCommand.js';
+import { bindArgs } from '../../src/dispatch/parsing/bindArgs.js';
+import { checkArgs } from '../../src/dispatch/validation/checkArgs.js';
+import { exampleValue } from '../../src/dispatch/CommandSpec.js';
 import { ROLES } from '../../src/core/services.js';
 
 const NOW = new Date('2023-12-10T09:30:00Z');

@@ -4,10 +4,10 @@ import { Writable } from 'node:stream';
 import { TestBackend } from '../helpers/TestBackend.js';
 import { makeServices, seedJob, TEST_NOW } from '../helpers/fakeServices.js';
 import { createLogger } from '../../src/log.js';
-import type { AnyCommandSpec } from '../../src/command/CommandSpec.js';
+import type { AnyCommandSpec } from '../../src/dispatch/CommandSpec.js';
 import { commandSpecs } from '../../commands/index.js';
 import type { InboundMessage, Reply } from '../../src/core/types.js';
-import { createDispatcher } from '../../src/core/Dispatcher.js';
+import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../../src/core/Authorizer.js';
 
 const alice = { adapter: 'test', userId: 'alice' };

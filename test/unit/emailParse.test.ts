@@ -86,7 +86,7 @@ test('cleanBody separates typed lines from a forwarded message', () => {
 });
 
 test('quoted values round-trip through the core command parser', async () => {
-  const { parseCommand } = await import('../../src/command/parseCommand.js');
+  const { parseCommand } = await import('../../src/dispatch/parsing/parseCommand.js');
   for (const v of ['Crab', 'Crab Nebula', 'PKS 2155-304', 'a=b', 'Cr"ab', "O'Brien", '20231201..20231203', '$(touch x); `id`']) {
     const out = parseCommand(`launch source=${quoteValue(v)} date=20231207`);
     assert.ok(out.ok, v);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { SourceCatalog } from '../../src/analysis/SourceCatalog.js';
+import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { Orchestrator } from '../../src/orchestrator/Orchestrator.js';
 import type { AnalysisStep } from '../../src/orchestrator/JobRunner.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';

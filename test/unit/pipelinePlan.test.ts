@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { planStages, neededWork, pathsToCheck, dl3Paths } from '../../src/pipeline/PipelinePlan.js';
-import { renderTemplate, resolvePaths, sourceDirName } from '../../src/pipeline/template.js';
+import { renderTemplate, resolvePaths, sourceDirName } from '../../src/config/template.js';
 
 const config = ConfigSchema.parse({
   data: { base: '/d', night_index: 'run_catalog', run_catalog: '{base}/rc/RunCatalog_{night}.ecsv' },

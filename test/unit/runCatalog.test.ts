@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseRunCatalog } from '../../src/pipeline/runCatalog.js';
 import { RunCatalogNightIndex } from '../../src/pipeline/NightIndex.js';
-import { SourceCatalog } from '../../src/analysis/SourceCatalog.js';
+import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { silentLogger } from '../../src/log.js';
 
 const ECSV = (rows: string) => `# %ECSV 1.0

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobStore, NewJob } from '../../src/store/JobStore.js';
+import type { JobStore, NewJob } from '../../src/core/JobStore.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { SqliteJobStore } from '../../src/store/SqliteJobStore.js';
 import { UnknownJobError } from '../../src/store/StoreErrors.js';

@@ -3,7 +3,7 @@
  * The bot token and slash token are real values the fake checks, so wrong ones fail loudly.
  */
 import type { InboundHandler } from '../../../src/core/types.js';
-import type { JobStore } from '../../../src/store/JobStore.js';
+import type { JobStore } from '../../../src/core/JobStore.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { createMattermostAdapter } from '../../../adapters/mattermost/index.js';

@@ -1,4 +1,4 @@
-import type { JobStore } from '../../../src/store/JobStore.js';
+import type { JobStore } from '../../../src/core/JobStore.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { createSlackAdapter } from '../../../adapters/slack/index.js';
 import type { SlackAdapter } from '../../../adapters/slack/SlackAdapter.js';

@@ -1,9 +1,9 @@
-import type { InboundMessage, Reply } from '../types.js';
-import type { CommandContext, CommandServices, Role } from '../services.js';
-import type { JobRecord } from '../../store/JobStore.js';
+import type { InboundMessage, Reply } from '../../core/types.js';
+import type { CommandContext, CommandServices, Role } from '../../core/services.js';
+import type { JobRecord } from '../../core/JobStore.js';
 import type { Logger } from '../../log.js';
-import type { AnyCommandSpec, ArgValues } from '../../command/CommandSpec.js';
-import type { ParsedCommand } from '../../command/parseCommand.js';
+import type { AnyCommandSpec, ArgValues } from '../CommandSpec.js';
+import type { ParsedCommand } from '../parsing/parseCommand.js';
 
 /** State carried along the middleware chain for one inbound message. */
 export interface DispatchContext {

@@ -1,5 +1,5 @@
 import type { Middleware } from './DispatchContext.js';
-import { roleAtLeast } from '../services.js';
+import { roleAtLeast } from '../../core/services.js';
 
 /** Role check per command, before its parameters are even looked at. */
 export const permission: Middleware = async (ctx, next) => {

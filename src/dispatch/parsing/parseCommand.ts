@@ -1,5 +1,5 @@
-import type { Problem } from './Problem.js';
-import { code } from './Problem.js';
+import type { Problem } from '../validation/Problem.js';
+import { code } from '../validation/Problem.js';
 
 /** A `key=value` pair as typed; `key` is canonical (lower case, `-` → `_`). */
 export interface ParsedPair {

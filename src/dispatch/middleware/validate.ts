@@ -1,7 +1,7 @@
 import type { Middleware } from './DispatchContext.js';
 import { commandContext } from './DispatchContext.js';
-import { bindArgs } from '../../command/bindArgs.js';
-import { renderProblems } from '../../command/Problem.js';
+import { bindArgs } from '../parsing/bindArgs.js';
+import { renderProblems } from '../validation/Problem.js';
 
 function lead(verb: string): string {
   return verb === 'launch' ? "I can't launch that yet" : `I can't run \`${verb}\` like that`;

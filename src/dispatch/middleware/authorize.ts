@@ -1,8 +1,8 @@
 import type { Middleware } from './DispatchContext.js';
-import type { Authorizer } from '../Authorizer.js';
-import { ROLES } from '../services.js';
-import { code } from '../../command/Problem.js';
-import { identityKey } from '../../command/jobText.js';
+import type { Authorizer } from '../../core/Authorizer.js';
+import { ROLES } from '../../core/services.js';
+import { code } from '../validation/Problem.js';
+import { identityKey } from '../jobText.js';
 
 /** Fail closed: unknown identity or an authorizer error → polite refusal; the command never runs. */
 export function authorize(authorizer: Authorizer): Middleware {

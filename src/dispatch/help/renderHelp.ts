@@ -1,5 +1,5 @@
-import type { AnyCommandSpec } from './CommandSpec.js';
-import { exampleValue } from './CommandSpec.js';
+import type { AnyCommandSpec } from '../CommandSpec.js';
+import { exampleValue } from '../CommandSpec.js';
 
 /** `help`: one line per command, from the specs. */
 export function renderHelpIndex(specs: readonly AnyCommandSpec[]): string {

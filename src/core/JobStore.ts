@@ -1,4 +1,4 @@
-import type { Identity, MessageRef, ThreadRef } from '../core/types.js';
+import type { Identity, MessageRef, ThreadRef } from './types.js';
 
 /** Life cycle of an ASTRAN job. `running` carries the pipeline stage name in JobRecord.stage. */
 export const JOB_STATES = ['queued', 'waiting_inputs', 'running', 'analysis', 'done', 'failed', 'cancelled'] as const;

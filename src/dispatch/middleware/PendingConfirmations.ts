@@ -1,4 +1,4 @@
-import type { AnyCommandSpec } from './CommandSpec.js';
+import type { AnyCommandSpec } from '../CommandSpec.js';
 
 export interface PendingConfirmation {
   spec: AnyCommandSpec;

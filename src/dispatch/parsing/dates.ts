@@ -2,9 +2,9 @@
  * Night names. A night is named by the UTC date its evening began (YYYYMMDD), as lstosa does;
  * "yesterday" is the night that began yesterday (UTC) — the one next-day analysis is about.
  */
-import type { Problem } from './Problem.js';
-import { code } from './Problem.js';
-import { addNights, nightSpan, todayNight, yesterdayNight } from '../util/nights.js';
+import type { Problem } from '../validation/Problem.js';
+import { code } from '../validation/Problem.js';
+import { addNights, nightSpan, todayNight, yesterdayNight } from '../../util/nights.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CommandContext, Role } from '../core/services.js';
 import type { Reply } from '../core/types.js';
-import type { Problem } from './Problem.js';
+import type { Problem } from './validation/Problem.js';
 
 /** One parameter of a command: its help text, example and the zod schema that parses its text value. */
 export interface ArgSpec {

@@ -1,5 +1,5 @@
 import type { Identity } from '../core/types.js';
-import type { JobRecord } from '../store/JobStore.js';
+import type { JobRecord } from '../core/JobStore.js';
 
 /** `A-0042 (Crab Nebula, 20231207, stage dl1_to_dl2)` — what a job is, in one line. */
 export function jobLabel(job: JobRecord): string {

@@ -1,5 +1,5 @@
 import type { Middleware } from './DispatchContext.js';
-import { normalizeCommandText } from '../../command/normalizeText.js';
+import { normalizeCommandText } from '../parsing/normalizeText.js';
 
 /** Longest command accepted; longer text is almost certainly a paste, not a command. */
 export const MAX_COMMAND_CHARS = 2000;

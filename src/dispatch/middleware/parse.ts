@@ -1,8 +1,8 @@
 import type { Middleware } from './DispatchContext.js';
-import type { AnyCommandSpec } from '../../command/CommandSpec.js';
-import { parseCommand } from '../../command/parseCommand.js';
-import { code, renderProblems } from '../../command/Problem.js';
-import { didYouMean } from '../../command/didYouMean.js';
+import type { AnyCommandSpec } from '../CommandSpec.js';
+import { parseCommand } from '../parsing/parseCommand.js';
+import { code, renderProblems } from '../validation/Problem.js';
+import { didYouMean } from '../help/didYouMean.js';
 
 /** Parse the text and find the command spec; syntax errors and unknown verbs are answered here. */
 export function parse(specs: readonly AnyCommandSpec[]): Middleware {

@@ -1,4 +1,4 @@
-import { suggest } from '../util/suggest.js';
+import { suggest } from '../../util/suggest.js';
 
 /** "Did you mean `a` or `b`?" from the closest candidates, or '' when none is close. */
 export function didYouMean(input: string, candidates: readonly string[], opts: { max?: number; prefix?: string } = {}): string {

@@ -1,4 +1,4 @@
-import { newErrorId, UserFacingError } from '../errors.js';
+import { newErrorId, UserFacingError } from '../../core/errors.js';
 import type { Middleware } from './DispatchContext.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { DispatchContext, Middleware } from './DispatchContext.js';
 import { commandContext } from './DispatchContext.js';
-import type { PendingConfirmations } from '../../command/PendingConfirmations.js';
-import { identityKey } from '../../command/jobText.js';
-import { roleAtLeast } from '../services.js';
+import type { PendingConfirmations } from './PendingConfirmations.js';
+import { identityKey } from '../jobText.js';
+import { roleAtLeast } from '../../core/services.js';
 
 const YES = /^(yes|y|confirm|confirmed|yes please)[.!]*$/i;
 const NO = /^(no|n|nope|abort|never ?mind)[.!]*$/i;

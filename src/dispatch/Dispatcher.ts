@@ -1,10 +1,10 @@
-import type { InboundHandler, InboundMessage, Reply } from './types.js';
-import type { CommandServices } from './services.js';
-import type { Authorizer } from './Authorizer.js';
+import type { InboundHandler, InboundMessage, Reply } from '../core/types.js';
+import type { CommandServices } from '../core/services.js';
+import type { Authorizer } from '../core/Authorizer.js';
 import type { Logger } from '../log.js';
-import type { AnyCommandSpec } from '../command/CommandSpec.js';
-import { PendingConfirmations } from '../command/PendingConfirmations.js';
-import { newErrorId } from './errors.js';
+import type { AnyCommandSpec } from './CommandSpec.js';
+import { PendingConfirmations } from './middleware/PendingConfirmations.js';
+import { newErrorId } from '../core/errors.js';
 import type { DispatchContext, Middleware } from './middleware/DispatchContext.js';
 import { compose } from './middleware/compose.js';
 import { errorBoundary } from './middleware/errorBoundary.js';

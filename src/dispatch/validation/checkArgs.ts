@@ -1,5 +1,5 @@
-import type { AnyCommandSpec, ArgValues } from './CommandSpec.js';
-import { exampleValue } from './CommandSpec.js';
+import type { AnyCommandSpec, ArgValues } from '../CommandSpec.js';
+import { exampleValue } from '../CommandSpec.js';
 import type { Problem } from './Problem.js';
 import { code } from './Problem.js';
 

@@ -1,10 +1,10 @@
-import type { AnyCommandSpec, ArgValues } from './CommandSpec.js';
+import type { AnyCommandSpec, ArgValues } from '../CommandSpec.js';
 import type { ParsedCommand } from './parseCommand.js';
 import { canonicalKey } from './parseCommand.js';
-import type { Problem } from './Problem.js';
-import { code } from './Problem.js';
-import { didYouMean } from './didYouMean.js';
-import { quoteValue } from './checkArgs.js';
+import type { Problem } from '../validation/Problem.js';
+import { code } from '../validation/Problem.js';
+import { didYouMean } from '../help/didYouMean.js';
+import { quoteValue } from '../validation/checkArgs.js';
 
 /**
  * Map a parsed command onto a spec's parameters: positionals onto the positional parameter,
