@@ -44,10 +44,10 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     switch (cmd) {
       // Subcommands load lazily: `analyse` should not pay for chat SDKs, nor `run` for the Slurm client.
       case 'run':
-        await import('../config/sections.js');
+        await import('../bot/configSections.js');
         return await (await import('./runCommand.js')).runCommand(rest, io);
       case 'serve':
-        await import('../config/sections.js');
+        await import('../bot/configSections.js');
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
       case 'analyse':
       case 'analyze': {
@@ -56,7 +56,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots });
       }
       case 'check-config': {
-        await import('../config/sections.js');
+        await import('../bot/configSections.js');
         const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
         const problems = checkConfig(file);
         if (problems.length === 0) {

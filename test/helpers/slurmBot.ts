@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import Database from 'better-sqlite3';
-import '../../src/config/sections.js';
+import '../../src/bot/configSections.js';
 import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig.js';
 import { createBot, type Bot } from '../../src/bot/createBot.js';
 import { SqliteJobStore } from '../../src/store/SqliteJobStore.js';

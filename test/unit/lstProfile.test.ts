@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import '../../src/config/sections.js';
+import '../../src/bot/configSections.js';
 import { checkConfig, loadConfig } from '../../src/config/loadConfig.js';
 import { planStages, dl3Paths, type PlannedTask } from '../../src/pipeline/PipelinePlan.js';
 import type { StageConfig } from '../../src/config/schema.js';

@@ -1,4 +1,4 @@
-import { registerSectionValidator, zodSectionValidator } from './loadConfig.js';
+import { registerSectionValidator, zodSectionValidator } from '../config/loadConfig.js';
 import { MattermostConfigSchema } from '../../adapters/mattermost/config.js';
 import { EmailConfigSchema } from '../../adapters/email/EmailConfigSchema.js';
 import { SlurmConfigSchema } from '../pipeline/slurm/config.js';
