@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../config/loadConfig.js';
+import { checkConfig, REPO_ROOT } from '../config/loadConfig.js';
 import { ConfigError } from '../core/errors.js';
+import { configFile, type CliIO } from './cliIO.js';
 
-export interface CliIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+export type { CliIO } from './cliIO.js';
 
 const USAGE = `ASTRAN — next-day analysis of LST-1 data from chat
 
@@ -22,21 +17,6 @@ Usage:
 
 The config file is --config, else $ASTRAN_CONFIG, else config/default.yaml (the embedded default: console,
 local backend, bundled H.E.S.S. sample). Try: astran run "launch source=Crab date=20041204"`;
-
-/** Split `--flag value` options from positional arguments for the run/serve/check-config commands. */
-export function takeFlag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new ConfigError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
-
-export function configFile(args: string[], io: CliIO): string {
-  const f = takeFlag(args, '--config') ?? io.env.ASTRAN_CONFIG;
-  return f ? resolve(io.cwd, f) : DEFAULT_CONFIG_FILE;
-}
 
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { CliIO } from './main.js';
-import { takeFlag, configFile } from './main.js';
+import type { CliIO } from './cliIO.js';
+import { takeFlag, configFile } from './cliIO.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';

@@ -1,5 +1,5 @@
-import type { CliIO } from './main.js';
-import { configFile } from './main.js';
+import type { CliIO } from './cliIO.js';
+import { configFile } from './cliIO.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';

@@ -3,6 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { suggest } from '../util/suggest.js';
 import { ConfigError } from '../core/errors.js';
+import type { SourceEntry } from '../core/types.js';
+import type { SourceLookup } from '../core/services.js';
+
+export type { SourceEntry } from '../core/types.js';
 
 export const SourceEntrySchema = z
   .object({
@@ -11,8 +15,7 @@ export const SourceEntrySchema = z
     ra: z.number().min(0).max(360),
     dec: z.number().min(-90).max(90),
   })
-  .strict();
-export type SourceEntry = z.infer<typeof SourceEntrySchema>;
+  .strict() satisfies z.ZodType<SourceEntry, unknown>;
 
 export const SourceListSchema = z.object({ sources: z.array(SourceEntrySchema).min(1) }).strict();
 
@@ -21,7 +24,7 @@ function key(s: string): string {
 }
 
 /** The project's source list: names and aliases resolve case-insensitively ("crab" → Crab Nebula). */
-export class SourceCatalog {
+export class SourceCatalog implements SourceLookup {
   private readonly byKey = new Map<string, SourceEntry>();
 
   constructor(readonly entries: readonly SourceEntry[]) {

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ConfigSchema, type AstranConfig } from './schema.js';
 import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from './SourceCatalog.js';
-import { resolvePaths, renderTemplate, sourceDirName } from './template.js';
+import { renderTemplate, templateContext } from './template.js';
 
 export const REPO_ROOT = repoRoot();
 export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');
@@ -114,27 +114,4 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   }
   if (issues.length) throw new ConfigError(`invalid configuration ${abs}`, issues);
   return { file: abs, config, base, sources: sources! };
-}
-
-export interface TemplateSubject {
-  night: string;
-  run: number;
-  source: string;
-  ra: number;
-  dec: number;
-}
-
-/** All template variables for one run: constants, subject values, and the resolved named paths. */
-export function templateContext(config: AstranConfig, base: string, s: TemplateSubject): Record<string, string | number> {
-  const ctx: Record<string, string | number> = {
-    ...config.vars,
-    base,
-    night: s.night,
-    run: s.run,
-    source: s.source,
-    source_dir: sourceDirName(s.source),
-    source_ra: s.ra.toFixed(5),
-    source_dec: s.dec.toFixed(5),
-  };
-  return { ...ctx, ...resolvePaths(config.paths, ctx) };
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.js';
+import type { AstranConfig } from './schema.js';
 
 /** Values a template may use. Every value comes from config or from validated request fields, never raw user text. */
 export type TemplateVars = Record<string, string | number>;
@@ -52,4 +53,27 @@ export function resolvePaths(paths: Record<string, string>, base: TemplateVars):
 /** A file-system-safe folder name for a source ("PKS 2155-304" → "PKS_2155-304"). */
 export function sourceDirName(name: string): string {
   return name.replace(/[^A-Za-z0-9+\-.]+/g, '_').replace(/^\.+/, '_');
+}
+
+export interface TemplateSubject {
+  night: string;
+  run: number;
+  source: string;
+  ra: number;
+  dec: number;
+}
+
+/** All template variables for one run: constants, subject values, and the resolved named paths. */
+export function templateContext(config: AstranConfig, base: string, s: TemplateSubject): Record<string, string | number> {
+  const ctx: Record<string, string | number> = {
+    ...config.vars,
+    base,
+    night: s.night,
+    run: s.run,
+    source: s.source,
+    source_dir: sourceDirName(s.source),
+    source_ra: s.ra.toFixed(5),
+    source_dec: s.dec.toFixed(5),
+  };
+  return { ...ctx, ...resolvePaths(config.paths, ctx) };
 }

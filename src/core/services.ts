@@ -1,6 +1,5 @@
-import type { Identity, InboundMessage, Reply } from './types.js';
+import type { Identity, InboundMessage, Reply, SourceEntry } from './types.js';
 import type { JobRecord, JobStore, LaunchParams } from './JobStore.js';
-import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { Logger } from '../log.js';
 
 /** Roles, weakest first. viewer: status/jobs/help/sources/nights; launcher: + launch, cancel own; admin: + cancel any. */
@@ -37,9 +36,18 @@ export interface JobControl {
   describe(job: JobRecord): string;
 }
 
+/** The configured source list as commands use it (implemented by src/config/SourceCatalog.ts). */
+export interface SourceLookup {
+  readonly entries: readonly SourceEntry[];
+  /** Name or alias, case-insensitive → the entry. */
+  resolve(name: string): SourceEntry | undefined;
+  /** Closest canonical names, for "did you mean". */
+  suggest(name: string, max?: number): string[];
+}
+
 export interface CommandServices {
   store: JobStore;
-  sources: SourceCatalog;
+  sources: SourceLookup;
   nights: NightIndex;
   jobs: JobControl;
   log: Logger;

@@ -97,3 +97,12 @@ export interface Adapter {
   /** Replace the text of a message posted earlier. Only called when canEdit is true. */
   edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
 }
+
+/** A sky source from the configured source list (read and checked by src/config/SourceCatalog.ts). */
+export interface SourceEntry {
+  name: string;
+  aliases: string[];
+  /** J2000, degrees. */
+  ra: number;
+  dec: number;
+}

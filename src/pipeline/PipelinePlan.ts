@@ -1,6 +1,5 @@
 import type { AstranConfig, StageConfig } from '../config/schema.js';
-import { renderTemplate } from '../config/template.js';
-import { templateContext } from '../config/loadConfig.js';
+import { renderTemplate, templateContext } from '../config/template.js';
 import type { StageTask } from './ClusterBackend.js';
 
 export interface PlanRun {
