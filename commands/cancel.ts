@@ -3,7 +3,6 @@ import type { JobRecord } from '../src/core/JobStore.js';
 import { isFinal } from '../src/core/JobStore.js';
 import { roleAtLeast } from '../src/core/services.js';
 import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 import { code } from '../src/dispatch/validation/Problem.js';
 import { jobLabel, requesterName, sameIdentity } from '../src/dispatch/jobText.js';
 import { jobsOf, unknownJobFix } from './status.js';
@@ -27,9 +26,7 @@ export const cancel: CommandSpec<CancelArgs> = {
     prompt: (_ctx, { job }) => `Cancel ${jobLabel(job)}? Reply \`yes\` within ${CONFIRM_MS / 60_000} minutes.`,
   },
 
-  async validate(ctx, values) {
-    const { parsed, problems } = checkArgs(cancel, values, ctx.services.now());
-    if (problems.length) return { ok: false, problems };
+  async check(ctx, parsed) {
     let job: JobRecord | undefined;
     if (typeof parsed.job === 'string') {
       job = ctx.services.store.getJob(parsed.job);

@@ -1,6 +1,5 @@
 import type { AnyCommandSpec, CommandSpec } from '../src/dispatch/CommandSpec.js';
 import { textArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 import { code } from '../src/dispatch/validation/Problem.js';
 import { renderHelpFor, renderHelpIndex } from '../src/dispatch/help/renderHelp.js';
 import { didYouMean } from '../src/dispatch/help/didYouMean.js';
@@ -20,9 +19,7 @@ export function createHelp(specs: () => readonly AnyCommandSpec[]): CommandSpec<
     permission: 'viewer',
     sideEffects: 'none',
 
-    async validate(ctx, values) {
-      const { parsed, problems } = checkArgs(help, values, ctx.services.now());
-      if (problems.length) return { ok: false, problems };
+    async check(_ctx, parsed) {
       if (typeof parsed.command !== 'string') return { ok: true, args: { spec: null } };
       const name = parsed.command.toLowerCase().replace(/^\/?astran\s*/, '');
       const spec = specs().find((s) => s.name === name);

@@ -2,11 +2,11 @@ import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
 import type { JobRecord } from '../src/core/JobStore.js';
 import { isFinal } from '../src/core/JobStore.js';
 import { boolArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 import { jobLabel, requesterName, sameIdentity } from '../src/dispatch/jobText.js';
 
 export interface JobsArgs {
-  mine: boolean;
+  /** Absent when not given. */
+  mine?: boolean;
 }
 
 const RECENT = 10;
@@ -20,11 +20,6 @@ export const jobs: CommandSpec<JobsArgs> = {
   args: [{ name: 'mine', flag: true, description: 'Only your own jobs (yes/no).', example: 'yes', schema: boolArg() }],
   permission: 'viewer',
   sideEffects: 'none',
-
-  async validate(ctx, values) {
-    const { parsed, problems } = checkArgs(jobs, values, ctx.services.now());
-    return problems.length ? { ok: false, problems } : { ok: true, args: { mine: parsed.mine === true } };
-  },
 
   async run(ctx, { mine }) {
     const store = ctx.services.store;

@@ -3,7 +3,7 @@ import type { LaunchParams } from '../src/core/JobStore.js';
 import type { CommandContext, RunInfo } from '../src/core/services.js';
 import type { SourceEntry } from '../src/config/SourceCatalog.js';
 import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs, missingProblem, quoteValue } from '../src/dispatch/validation/checkArgs.js';
+import { quoteValue } from '../src/dispatch/validation/checkArgs.js';
 import { parseNightRange } from '../src/dispatch/parsing/dates.js';
 import { nightSpan, yesterdayNight } from '../src/util/nights.js';
 import { code, type Problem } from '../src/dispatch/validation/Problem.js';
@@ -41,10 +41,12 @@ export const launch: CommandSpec<LaunchArgs> = {
   permission: 'launcher',
   sideEffects: 'creates a job, opens its thread and submits pipeline stages to the cluster',
 
-  async validate(ctx, values) {
+  // Every problem in one reply: the domain checks run on whatever parameters passed their schemas.
+  checkPartial: true,
+
+  async check(ctx, parsed, values) {
     const now = ctx.services.now();
-    const { parsed, problems, missing } = checkArgs(launch, values, now);
-    if (missing.length) problems.unshift(missingProblem(launch, values, missing, now));
+    const problems: Problem[] = [];
 
     let source: SourceEntry | undefined;
     if (typeof parsed.source === 'string') {
@@ -91,8 +93,9 @@ export const launch: CommandSpec<LaunchArgs> = {
       } else runs = found;
     }
 
-    if (problems.length) return { ok: false, problems };
-    const params: LaunchParams = { source: source!.name, nightFrom: range!.from, nightTo: range!.to };
+    // A missing or invalid source or date was reported by the central checks.
+    if (problems.length || !source || !range) return { ok: false, problems };
+    const params: LaunchParams = { source: source.name, nightFrom: range.from, nightTo: range.to };
     if (parsed.runs) params.runs = parsed.runs as number[];
     // Each run's own night: in a range, path templates need it.
     params.runNights = Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));

@@ -1,7 +1,6 @@
 import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
 import type { SourceEntry } from '../src/config/SourceCatalog.js';
 import { textArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs, missingProblem } from '../src/dispatch/validation/checkArgs.js';
 import { code } from '../src/dispatch/validation/Problem.js';
 import { formatDidYouMean } from '../src/dispatch/help/didYouMean.js';
 
@@ -20,20 +19,15 @@ export const nights: CommandSpec<NightsArgs> = {
   permission: 'viewer',
   sideEffects: 'none',
 
-  async validate(ctx, values) {
-    const now = ctx.services.now();
-    const { parsed, problems, missing } = checkArgs(nights, values, now);
-    if (missing.length) problems.unshift(missingProblem(nights, values, missing, now));
-    if (typeof parsed.source !== 'string') return { ok: false, problems };
-    const source = ctx.services.sources.resolve(parsed.source);
-    if (!source) {
-      const near = ctx.services.sources.suggest(parsed.source);
-      problems.push({
-        message: `I don't know the source ${code(parsed.source)}.`,
-        fix: near.length ? formatDidYouMean(near) : '`/astran sources` lists the known sources.',
-      });
-    }
-    return problems.length ? { ok: false, problems } : { ok: true, args: { source: source! } };
+  async check(ctx, parsed) {
+    const name = parsed.source as string;
+    const source = ctx.services.sources.resolve(name);
+    if (source) return { ok: true, args: { source } };
+    const near = ctx.services.sources.suggest(name);
+    return {
+      ok: false,
+      problems: [{ message: `I don't know the source ${code(name)}.`, fix: near.length ? formatDidYouMean(near) : '`/astran sources` lists the known sources.' }],
+    };
   },
 
   async run(ctx, { source }) {

@@ -1,5 +1,4 @@
 import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
-import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 
 export const sources: CommandSpec<Record<string, never>> = {
   name: 'sources',
@@ -9,11 +8,6 @@ export const sources: CommandSpec<Record<string, never>> = {
   args: [],
   permission: 'viewer',
   sideEffects: 'none',
-
-  async validate(ctx, values) {
-    const { problems } = checkArgs(sources, values, ctx.services.now());
-    return problems.length ? { ok: false, problems } : { ok: true, args: {} };
-  },
 
   async run(ctx) {
     const lines = ctx.services.sources.entries.map((e) => `• ${e.name}${e.aliases.length ? ` (also: ${e.aliases.join(', ')})` : ''}`);

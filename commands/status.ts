@@ -2,7 +2,6 @@ import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
 import type { JobRecord } from '../src/core/JobStore.js';
 import type { CommandContext } from '../src/core/services.js';
 import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
-import { checkArgs } from '../src/dispatch/validation/checkArgs.js';
 import { code } from '../src/dispatch/validation/Problem.js';
 import { sameIdentity } from '../src/dispatch/jobText.js';
 
@@ -32,9 +31,7 @@ export const status: CommandSpec<StatusArgs> = {
   permission: 'viewer',
   sideEffects: 'none',
 
-  async validate(ctx, values) {
-    const { parsed, problems } = checkArgs(status, values, ctx.services.now());
-    if (problems.length) return { ok: false, problems };
+  async check(ctx, parsed) {
     if (typeof parsed.job === 'string') {
       const job = ctx.services.store.getJob(parsed.job);
       if (!job) return { ok: false, problems: [{ message: `There is no job ${code(parsed.job)}.`, fix: unknownJobFix(ctx) }] };

@@ -24,6 +24,9 @@ export type Validation<A> = { ok: true; args: A } | { ok: false; problems: Probl
 /** Raw text values by canonical key, after unknown keys, duplicates and positionals were checked. */
 export type ArgValues = Record<string, string>;
 
+/** Values that passed their parameter's schema, by key (typed by each ArgSpec's schema). */
+export type ParsedArgs = Record<string, unknown>;
+
 /**
  * A command, declared hubot-CommandBus style. Help and "did you mean" come from these specs,
  * so there is no separate help text to drift.
@@ -44,8 +47,15 @@ export interface CommandSpec<A = unknown> {
     timeoutMs: number;
     prompt(ctx: CommandContext, args: A): string;
   };
-  /** Turn raw values into typed arguments, collecting ALL problems. */
-  validate(ctx: CommandContext, values: ArgValues): Promise<Validation<A>>;
+  /**
+   * The command's own domain checks (the job exists, the source is known, emin < emax), turning the parsed
+   * values into its arguments. The validate middleware has already bound the words to parameters, listed the
+   * missing ones and run every parameter's schema; `values` are the raw texts, for quoting them back.
+   * It runs when every parameter is present and valid. Without `check`, `run` gets the parsed values as they are.
+   */
+  check?(ctx: CommandContext, args: ParsedArgs, values: ArgValues): Promise<Validation<A>>;
+  /** Run `check` even when a parameter is missing or invalid (with the values that passed), so one reply lists every problem. */
+  checkPartial?: boolean;
   run(ctx: CommandContext, args: A): Promise<Reply>;
 }
 

@@ -175,7 +175,7 @@ test('a command that replies with empty text still gets a non-empty answer', asy
     args: [],
     permission: 'viewer',
     sideEffects: 'none',
-    validate: async () => ({ ok: true, args: {} }),
+    check: async () => ({ ok: true, args: {} }),
     run: async () => ({ text: '' }) as Reply,
   };
   const b = new TestBackend({ specs: [silent] });
