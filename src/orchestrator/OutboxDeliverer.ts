@@ -1,6 +1,6 @@
 import type { Adapter, InboundMessage, MessageRef } from '../core/types.js';
 import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
 import { crashPoint } from '../util/crashPoint.js';
 import { undeliveredNotice } from './wording.js';

@@ -6,7 +6,7 @@
  */
 import type { AnalysisResult } from '../analysis/types.js';
 import type { OutboxItem } from '../core/Outbox.js';
-import type { JobRecord, LaunchParams } from '../store/JobStore.js';
+import type { JobRecord, LaunchParams } from '../core/JobStore.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
 import { fmtDuration, fmtNights } from './format.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { SqliteJobStore } from '../../../src/store/SqliteJobStore.js';
-import type { JobStore } from '../../../src/store/JobStore.js';
+import type { JobStore } from '../../../src/core/JobStore.js';
 import type { OutboxStore } from '../../../src/core/Outbox.js';
 
 const thread = { adapter: 'rec', key: 't1' };
