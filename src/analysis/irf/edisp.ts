@@ -1,0 +1,85 @@
+import type { FitsFile } from '../../fits/FitsFile.js';
+import { GridInterpolator } from './gridInterpolator.js';
+import { DIMENSIONLESS } from './irfUnits.js';
+import { IrfError } from './IrfError.js';
+import { findIrfHdu, readIrfTable, type IrfTable } from './readIrfTable.js';
+
+/** EDISP_2D: migration (E_reco / E_true) probability density against true energy, migration and offset. */
+export interface EnergyDispersion {
+  table: IrfTable;
+  /** gammapy `EnergyDispersion2D.evaluate(energy_true, migra, offset)`. */
+  evaluate(energyTrue: number, migra: number, offsetDeg: number): number;
+}
+
+export const EDISP_EXTNAMES = ['ENERGY DISPERSION', 'EDISP', 'ENERGY_DISPERSION', 'EDISP_2D'] as const;
+
+export function energyDispersionFromTable(table: IrfTable): EnergyDispersion {
+  // gammapy's EnergyDispersion2D._mask_out_bounds: 0 only outside both the true-energy and the migration edges, or
+  // outside the offset edges (beyond the true-energy range the migration density is extrapolated).
+  const g = new GridInterpolator(table.axes, table.data, { outside: (inv) => (inv[0] && inv[1]) || inv[2] });
+  return { table, evaluate: (e, m, off) => g.at([e, m, off]) };
+}
+
+export function readEnergyDispersion(f: FitsFile): EnergyDispersion {
+  const hdu = findIrfHdu(f, 'EDISP_2D', EDISP_EXTNAMES);
+  if (!hdu) throw new IrfError(f.name, 'EDISP_2D', 'no energy-dispersion HDU (EDISP_2D) in the file');
+  const table = readIrfTable(f.name, hdu, {
+    column: 'MATRIX',
+    axisNames: ['energy_true', 'migra', 'offset'],
+    dataUnit: (u) => {
+      try {
+        return DIMENSIONLESS(u);
+      } catch (e) {
+        throw new IrfError(f.name, hdu.name, (e as Error).message);
+      }
+    },
+  });
+  return energyDispersionFromTable(table);
+}
+
+/**
+ * The energy-dispersion kernel at one offset, as gammapy 1.0's `make_edisp_kernel_map` + `to_edisp_kernel_map`
+ * (use_region_center=True): the migration density at the IRF's migration bin centres and the given true-energy bin
+ * centres, normalised per true energy (sum of density × bin width = 1), its cumulative sum at the migration bin edges
+ * interpolated linearly (constant beyond the ends) at E_reco edge / E_true centre, and differenced per reco bin
+ * (negative differences clipped to 0). Returns [true bin i][reco bin j] flattened as i * nReco + j.
+ */
+export function edispKernel(ed: EnergyDispersion, offsetDeg: number, trueCenters: ArrayLike<number>, recoEdges: ArrayLike<number>): Float64Array {
+  const migra = ed.table.axes[1];
+  if (!migra.edges) throw new IrfError('', ed.table.hdu, 'the migration axis has nodes, not bins');
+  const mEdges = migra.edges;
+  const nM = migra.centers.length;
+  const nT = trueCenters.length;
+  const nR = recoEdges.length - 1;
+  const out = new Float64Array(nT * nR);
+  const cum = new Float64Array(nM + 1);
+  for (let i = 0; i < nT; i++) {
+    const et = trueCenters[i];
+    cum[0] = 0;
+    for (let k = 0; k < nM; k++) cum[k + 1] = cum[k] + ed.evaluate(et, migra.centers[k], offsetDeg) * (mEdges[k + 1] - mEdges[k]);
+    const total = cum[nM];
+    if (!(total > 0)) continue; // gammapy: 0/0 → nan_to_num → 0
+    let prev = interpCumulative(mEdges, cum, recoEdges[0] / et) / total;
+    for (let j = 0; j < nR; j++) {
+      const next = interpCumulative(mEdges, cum, recoEdges[j + 1] / et) / total;
+      out[i * nR + j] = Math.max(0, next - prev);
+      prev = next;
+    }
+  }
+  return out;
+}
+
+/** Piecewise-linear interpolation of the cumulative values (at the edges), constant beyond both ends. */
+function interpCumulative(edges: Float64Array, cum: Float64Array, m: number): number {
+  const n = edges.length;
+  if (!(m > edges[0])) return cum[0];
+  if (m >= edges[n - 1]) return cum[n - 1];
+  let a = 0, b = n - 2;
+  while (a < b) {
+    const mid = (a + b + 1) >> 1;
+    if (edges[mid] <= m) a = mid;
+    else b = mid - 1;
+  }
+  const t = (m - edges[a]) / (edges[a + 1] - edges[a]);
+  return cum[a] + t * (cum[a + 1] - cum[a]);
+}

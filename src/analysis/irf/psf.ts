@@ -1,0 +1,59 @@
+import type { FitsFile } from '../../fits/FitsFile.js';
+import { GridInterpolator } from './gridInterpolator.js';
+import { PSF_TO_PER_SR } from './irfUnits.js';
+import { IrfError } from './IrfError.js';
+import { findIrfHdu, readIrfTable, type IrfTable } from './readIrfTable.js';
+import type { IrfAxis } from './IrfAxis.js';
+
+/** PSF_TABLE: radial PSF density (sr⁻¹) against true energy, offset and radius. */
+export interface PsfTable {
+  table: IrfTable;
+  /**
+   * Fraction of the PSF within `radDeg`, as gammapy 1.0 `PSF3D.containment(rad, offset, energy_true)`: the cumulative
+   * sum of density × 2π·r·Δr over the radius bins (nodes at the upper bin edges), interpolated like any IRF.
+   */
+  containment(radDeg: number, offsetDeg: number, energyTrue: number): number;
+}
+
+export const PSF_EXTNAMES = ['PSF', 'POINT SPREAD FUNCTION', 'PSF_TABLE', 'PSF_2D_TABLE'] as const;
+
+const SR_PER_DEG2 = (Math.PI / 180) ** 2;
+
+export function psfFromTable(table: IrfTable): PsfTable {
+  const [eAxis, oAxis, rAxis] = table.axes;
+  if (!rAxis.edges) throw new IrfError('', table.hdu, 'the radius axis has nodes, not bins');
+  const nE = eAxis.centers.length, nO = oAxis.centers.length, nR = rAxis.centers.length;
+  const cum = new Float64Array(table.data.length);
+  for (let io = 0; io < nO; io++) {
+    for (let ie = 0; ie < nE; ie++) {
+      let s = 0;
+      for (let ir = 0; ir < nR; ir++) {
+        const k = ie + nE * (io + nO * ir);
+        const width = rAxis.edges[ir + 1] - rAxis.edges[ir];
+        s += table.data[k] * width * 2 * Math.PI * rAxis.centers[ir] * SR_PER_DEG2;
+        cum[k] = s;
+      }
+    }
+  }
+  const upper = rAxis.edges.subarray(1);
+  const cumAxis: IrfAxis = { name: 'rad', scale: 'lin', edges: null, centers: Float64Array.from(upper) };
+  const g = new GridInterpolator([eAxis, oAxis, cumAxis], cum);
+  return { table, containment: (r, off, e) => g.at([e, off, r]) };
+}
+
+export function readPsfTable(f: FitsFile): PsfTable {
+  const hdu = findIrfHdu(f, 'PSF_TABLE', PSF_EXTNAMES);
+  if (!hdu) throw new IrfError(f.name, 'PSF_TABLE', 'no PSF HDU (PSF_TABLE) in the file');
+  const table = readIrfTable(f.name, hdu, {
+    column: 'RPSF',
+    axisNames: ['energy_true', 'offset', 'rad'],
+    dataUnit: (u) => {
+      try {
+        return PSF_TO_PER_SR(u);
+      } catch (e) {
+        throw new IrfError(f.name, hdu.name, (e as Error).message);
+      }
+    },
+  });
+  return psfFromTable(table);
+}
