@@ -71,8 +71,8 @@ async function run(mail: TestMail, label: string, n: number, imapOverrides: Reco
   const alice = mail.user('alice').address;
   const handler = createDispatcher({ services, authorizer: createAuthorizer({ [`email:${alice}`]: 'launcher' }), specs: commandSpecs, log: silentLogger });
   const { config, env } = mail.botConfig(BOT);
-  const adapter: EmailAdapter = createEmailAdapter({ config: { ...config, rate_limit: { max: 10_000, per_minutes: 60 }, imap: { ...(config.imap as object), ...imapOverrides } }, env, log: silentLogger, store: services.store });
-  services.jobs.openThread = async (request, text) => (await adapter.openThread(request, { text })).thread;
+  const adapter: EmailAdapter = createEmailAdapter({ config: { ...config, rate_limit: { max: 10_000, per_minutes: 60 }, imap: { ...(config.imap as object), ...imapOverrides } }, env, log: silentLogger, kv: services.store.keyValues() });
+  services.jobs.openThread = async (request, text, jobId) => (await adapter.openThread(request, { text }, jobId)).thread;
   await adapter.start(handler);
   const w = await watcher(mail);
   const fromAccepted: number[] = [];

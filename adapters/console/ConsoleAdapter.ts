@@ -1,6 +1,12 @@
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
+import { MemoryKeyValueStore } from '../../src/store/MemoryKeyValueStore.js';
+import { plainSafe } from '../shared/safeText.js';
+
+const LAST_THREAD = 'console:last_thread';
+const threadJobKey = (key: string) => `console:thread:${key}`;
 
 export interface ConsoleAdapterOptions {
   /** The identity of the person at the terminal: `console:<user>`. */
@@ -9,17 +15,20 @@ export interface ConsoleAdapterOptions {
   output?: NodeJS.WritableStream;
   /** Print progress edits (true) or only the final state of the progress line (false, quieter). */
   showProgress?: boolean;
+  /** Where thread numbers and their jobs are kept: with the job store's, T-numbers are never reused after a restart. */
+  kv?: KeyValueStore;
 }
 
 /**
  * The terminal as a chat: each line typed is a message; each job thread is printed with its job's label.
- * Threads are numbered T1, T2...; a line starting with `T1:` is typed in that thread (so `T1: status` works).
+ * Threads are numbered T1, T2... (never reused: the last number is kept in the key/value store); a line starting
+ * with `T1:` is typed in that thread (so `T1: status` works). Printed text has bidi and control characters removed,
+ * so echoed user text cannot rewrite the terminal.
  */
 export class ConsoleAdapter implements Adapter {
   readonly name = 'console';
   readonly canEdit = true;
-  private threads = 0;
-  private readonly labels = new Map<string, string>();
+  private readonly kv: KeyValueStore;
   private readonly lastProgress = new Map<string, string>();
   private rl: ReturnType<typeof createInterface> | null = null;
   private readonly out: NodeJS.WritableStream;
@@ -29,10 +38,12 @@ export class ConsoleAdapter implements Adapter {
 
   constructor(private readonly opts: ConsoleAdapterOptions) {
     this.out = opts.output ?? process.stdout;
+    this.kv = opts.kv ?? new MemoryKeyValueStore();
   }
 
   private print(line: string): void {
-    this.out.write(line.endsWith('\n') ? line : line + '\n');
+    const safe = plainSafe(line);
+    this.out.write(safe.endsWith('\n') ? safe : safe + '\n');
   }
 
   async start(onMessage: InboundHandler): Promise<void> {
@@ -53,7 +64,7 @@ export class ConsoleAdapter implements Adapter {
     let text = line;
     let thread: ThreadRef | undefined;
     const m = /^\s*(T\d+)\s*:\s*(.*)$/.exec(line);
-    if (m && this.labels.has(m[1])) {
+    if (m && this.kv.read(threadJobKey(m[1])) !== undefined) {
       thread = { adapter: this.name, key: m[1] };
       text = m[2];
     }
@@ -84,17 +95,18 @@ export class ConsoleAdapter implements Adapter {
     this.rl = null;
   }
 
-  async openThread(_request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
-    const key = `T${++this.threads}`;
-    const jobId = /\*([A-Z]-\d+)\*/.exec(root.text)?.[1];
-    this.labels.set(key, jobId ?? key);
+  async openThread(_request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    const n = (Number(this.kv.read(LAST_THREAD)) || 0) + 1;
+    this.kv.write(LAST_THREAD, String(n));
+    const key = `T${n}`;
+    this.kv.write(threadJobKey(key), jobId ?? key);
     const thread = { adapter: this.name, key };
     this.print(`[${this.label(thread)}] ${root.text}`);
     return { thread, root: { thread, id: `${key}-root` } };
   }
 
   private label(t: ThreadRef): string {
-    const l = this.labels.get(t.key);
+    const l = this.kv.read(threadJobKey(t.key));
     return l && l !== t.key ? `${t.key} ${l}` : t.key;
   }
 

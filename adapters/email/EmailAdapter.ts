@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
-import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../src/core/types.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
-import { newErrorId } from '../../src/core/errors.js';
+import { RequestAck } from '../shared/RequestAck.js';
+import { plainSafe } from '../shared/safeText.js';
 import { EmailConfigSchema, type EmailConfig } from './EmailConfigSchema.js';
 import { ImapInbox, type FetchedMail } from './ImapInbox.js';
 import { MailSender } from './MailSender.js';
@@ -43,10 +44,27 @@ export interface EmailAdapterDeps {
   config: unknown;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  store: JobStore;
+  /** The adapter's durable state: handled mails and their replies, thread index. */
+  kv: KeyValueStore;
   /** Clock (tests). */
   now?: () => Date;
 }
+
+/**
+ * What is known about one received mail, kept in the key/value store under its Message-ID. `answered` is written in
+ * one write together with the reply (if any), before that reply is sent: a crash after it never loses the answer
+ * (the mail is still unread, so it comes back and the recorded reply is sent with the same Message-ID), and a crash
+ * before it hands the mail to the core again, where a launch finds the job its request already created.
+ */
+interface InboxEntry {
+  state: 'answered';
+  /** The reply to send, with its Message-ID fixed in advance (a re-send after a crash is the same mail). */
+  reply?: { messageId: string; text: string; sent: boolean };
+  /** Why the mail got no answer (logged). */
+  reason?: string;
+}
+
+const inboxKey = (messageId: string) => `email:inbox:${messageId}`;
 
 export class EmailAdapter implements Adapter {
   readonly name = EMAIL_ADAPTER;
@@ -58,18 +76,18 @@ export class EmailAdapter implements Adapter {
   private readonly limiter: RateLimiter;
   private readonly contexts = new Map<string, MailContext>();
   private readonly log: Logger;
-  private readonly store: JobStore;
+  private readonly kv: KeyValueStore;
   private readonly now: () => Date;
   private onMessage: InboundHandler | null = null;
 
   constructor(deps: EmailAdapterDeps) {
     this.config = EmailConfigSchema.parse(deps.config);
     this.log = deps.log;
-    this.store = deps.store;
+    this.kv = deps.kv;
     this.now = deps.now ?? (() => new Date());
     const password = requireEnv(deps.env, this.config.imap.password_env);
     this.sender = new MailSender(this.config, deps.env);
-    this.threads = new ThreadIndex(deps.store);
+    this.threads = new ThreadIndex(deps.kv);
     this.limiter = new RateLimiter(this.config.rate_limit.max, this.config.rate_limit.per_minutes * 60_000);
     this.inbox = new ImapInbox({
       imap: this.config.imap,
@@ -96,12 +114,17 @@ export class EmailAdapter implements Adapter {
     this.sender.close();
   }
 
-  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+  async openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
     const ctx = this.contexts.get(request.id);
     if (!ctx) throw new Error('email: openThread for a request this adapter is not handling');
     const key = ctx.messageId;
-    this.threads.open(key, { to: ctx.from, subject: ctx.subject });
-    const id = await this.sender.reply({ to: ctx.from, subject: ctx.subject, inReplyTo: key, references: [...ctx.references, key] }, root);
+    this.threads.open(key, { to: ctx.from, subject: ctx.subject, jobId });
+    // A fixed Message-ID: opened again after a crash, the root is the same mail, not a second confirmation.
+    const id = await this.sender.reply(
+      { to: ctx.from, subject: ctx.subject, inReplyTo: key, references: [...ctx.references, key] },
+      root,
+      this.derivedId(key, 'root'),
+    );
     this.threads.add(key, id);
     ctx.openedThread = true;
     const thread = { adapter: EMAIL_ADAPTER, key };
@@ -121,23 +144,49 @@ export class EmailAdapter implements Adapter {
     this.log.warn({ id: ref.id }, 'email: edit requested but e-mail cannot edit; ignored');
   }
 
-  private async replyTo(ctx: MailContext, text: string): Promise<void> {
-    const id = await this.sender.reply({ to: ctx.from, subject: ctx.subject, inReplyTo: ctx.messageId, references: [...ctx.references, ctx.messageId] }, { text });
-    if (ctx.threadKey) this.threads.add(ctx.threadKey, id);
+  /** Message-ID of a reply derived from the request's: the same after a restart, unique per request and kind. */
+  private derivedId(requestId: string, kind: string): string {
+    const h = createHash('sha256').update(`${kind}\u0000${requestId}`).digest('hex').slice(0, 32);
+    return `<astran.${kind}.${h}@${this.config.address.split('@')[1]}>`;
+  }
+
+  private readEntry(messageId: string): InboxEntry | undefined {
+    const raw = this.kv.read(inboxKey(messageId));
+    if (raw === undefined) return undefined;
+    try {
+      const v = JSON.parse(raw) as InboxEntry;
+      return v && v.state === 'answered' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Mark the mail handled, with the reply it gets (if any), in one write; then send that reply. */
+  private async answer(ctx: MailContext, text: string | null, reason?: string): Promise<void> {
+    const entry: InboxEntry = { state: 'answered', ...(reason ? { reason } : {}) };
+    if (text !== null) entry.reply = { messageId: this.derivedId(ctx.messageId, 'reply'), text: plainSafe(text), sent: false };
+    this.kv.write(inboxKey(ctx.messageId), JSON.stringify(entry));
+    await this.deliver(ctx, entry);
+  }
+
+  /** Send the recorded reply if it has not been sent; mark it sent. */
+  private async deliver(ctx: MailContext, entry: InboxEntry): Promise<void> {
+    const r = entry.reply;
+    if (!r || r.sent) return;
+    await this.sender.reply({ to: ctx.from, subject: ctx.subject, inReplyTo: ctx.messageId, references: [...ctx.references, ctx.messageId] }, { text: r.text }, r.messageId);
+    if (ctx.threadKey) this.threads.add(ctx.threadKey, r.messageId);
+    r.sent = true;
+    this.kv.write(inboxKey(ctx.messageId), JSON.stringify(entry));
   }
 
   /** One unread mail from the inbox. Never throws for a bad mail: problems are logged (users see an error id). */
   private async handleMail(mail: FetchedMail): Promise<void> {
     const fields = parseHeaderBlock(mail.headers);
     const messageId = messageIdsIn(firstHeader(fields, 'message-id'))[0] ?? `<${createHash('sha256').update(mail.source ?? mail.headers).digest('hex').slice(0, 32)}@no-message-id.invalid>`;
-    if (this.store.wasProcessed(EMAIL_ADAPTER, messageId)) {
-      this.log.info({ messageId }, 'email: already handled; skipped');
-      return;
-    }
     const header = await simpleParser(mail.headers);
     const fromValue = header.from?.value[0];
     const from = fromValue?.address?.toLowerCase();
-    const subject = header.subject ?? '';
+    const subject = plainSafe(header.subject ?? '');
     const logCtx = { messageId, from, uid: mail.uid };
 
     const inReplyTo = messageIdsIn(firstHeader(fields, 'in-reply-to'));
@@ -145,24 +194,52 @@ export class EmailAdapter implements Adapter {
     const threadKey = this.threads.lookup(inReplyTo, references);
     const ctx: MailContext = { from: from ?? '', subject, messageId, references, threadKey };
 
+    const done = this.readEntry(messageId);
+    if (done) {
+      // Handled before (a crash or restart came between recording the answer and flagging the mail): send what
+      // was recorded if it has not gone out yet, never handle the request twice.
+      this.log.info({ ...logCtx, pendingReply: done.reply ? !done.reply.sent : false }, 'email: already handled; not handled again');
+      await this.deliver(ctx, done).catch((err: unknown) => this.log.error({ ...logCtx, err: (err as Error).message }, 'email: recorded reply could not be sent'));
+      return;
+    }
+
     const screening = screenMail({ fields, from, tooLarge: mail.source === null, config: this.config, limiter: this.limiter, nowMs: this.now().getTime() });
     if (screening.action !== 'accept' || mail.source === null || !from) {
-      this.store.markProcessed(EMAIL_ADAPTER, messageId);
       const reason = screening.action === 'accept' ? 'not downloaded' : screening.reason;
-      this.log.info({ ...logCtx, size: mail.size, reason }, 'email: mail not passed on');
-      if (screening.action === 'answer') await this.safeReply(ctx, screening.text + (screening.withExample ? EXAMPLE_FOOTER : ''));
+      this.log.info({ ...logCtx, size: mail.size, reason }, screening.action === 'answer' ? 'email: mail answered without reaching the core' : 'email: mail dropped without a reply');
+      const text = screening.action === 'answer' ? screening.text + (screening.withExample ? EXAMPLE_FOOTER : '') : null;
+      await this.answer(ctx, text, reason).catch((err: unknown) => this.log.error({ ...logCtx, err: (err as Error).message }, 'email: reply failed'));
       return;
     }
 
     const parsed = await simpleParser(mail.source);
     const text = parsed.text ?? (typeof parsed.html === 'string' ? htmlToText(parsed.html) : '');
     const cmd = parseEmailCommand(subject, text, threadKey !== undefined);
-    // Claim before dispatching: a crash mid-way must not launch the same request twice on restart.
-    if (!this.store.markProcessed(EMAIL_ADAPTER, messageId)) return;
     if (threadKey) this.threads.add(threadKey, messageId);
     this.log.info({ ...logCtx, thread: threadKey, text: cmd.text.slice(0, 200) }, 'email: request');
 
-    let acked = false;
+    const ack = new RequestAck({
+      what: 'email request',
+      log: this.log,
+      respond: async (reply) => {
+        if (!reply || reply.text.trim() === '') return this.answer(ctx, null, 'nothing to say');
+        if (reply.refusal === 'access') {
+          // Unknown sender: no answer at all (the From may be forged; an answer would be backscatter).
+          this.log.info({ ...logCtx }, 'email: sender not on the access list; no reply');
+          return this.answer(ctx, null, 'sender not on the access list');
+        }
+        // The job's root mail already confirmed the launch (id, runs, how to ask for status): a second,
+        // near-identical mail would only be noise. Refusals and errors are still sent. After a crash the root may
+        // have been sent by the earlier attempt: the thread index knows.
+        if ((ctx.openedThread || this.threads.get(messageId) !== undefined) && !reply.rejected) {
+          this.log.debug({ ...logCtx, thread: messageId }, 'email: launch confirmed by the thread root; ack not mailed');
+          return this.answer(ctx, null, 'confirmed by the job thread');
+        }
+        // A refused/invalid request or a mail we could not read gets an example to copy.
+        const footer = !threadKey && (!cmd.understood || reply.rejected) ? EXAMPLE_FOOTER : '';
+        return this.answer(ctx, reply.text + footer);
+      },
+    });
     const inbound: InboundMessage = {
       id: messageId,
       identity: { adapter: EMAIL_ADAPTER, userId: from, displayName: fromValue?.name || undefined },
@@ -170,42 +247,18 @@ export class EmailAdapter implements Adapter {
       thread: threadKey ? { adapter: EMAIL_ADAPTER, key: threadKey } : undefined,
       channel: this.config.address,
       receivedAt: this.now(),
-      ack: async (reply?: Reply) => {
-        if (acked) return;
-        acked = true;
-        if (!reply || reply.text.trim() === '') return;
-        // The job's root mail already confirmed the launch (id, runs, how to ask for status): a second,
-        // near-identical mail would only be noise. Refusals and errors are still sent.
-        if (ctx.openedThread && !reply.rejected) {
-          this.log.debug({ ...logCtx, thread: messageId }, 'email: launch confirmed by the thread root; ack not mailed');
-          return;
-        }
-        // A refused/invalid request or a mail we could not read gets an example to copy.
-        const footer = !threadKey && (!cmd.understood || reply.rejected) ? EXAMPLE_FOOTER : '';
-        await this.replyTo(ctx, reply.text + footer);
-      },
+      ack: ack.ack,
     };
     this.contexts.set(messageId, ctx);
     try {
       if (!this.onMessage) throw new Error('email: adapter not started');
       await this.onMessage(inbound);
     } catch (err) {
-      const errorId = newErrorId();
-      this.log.error({ ...logCtx, errorId, err: (err as Error).message, stack: (err as Error).stack }, 'email: handling failed');
-      if (!acked) {
-        acked = true;
-        await this.safeReply(ctx, `Sorry, ASTRAN could not handle your mail (error ${errorId}). Please try again later.`);
-      }
+      await ack.fail(err, logCtx);
     } finally {
       this.contexts.delete(messageId);
     }
-  }
-
-  private async safeReply(ctx: MailContext, text: string): Promise<void> {
-    try {
-      await this.replyTo(ctx, text);
-    } catch (err) {
-      this.log.error({ messageId: ctx.messageId, err: (err as Error).message }, 'email: reply failed');
-    }
+    // Handled without an answer (e.g. a dispatcher that said nothing): still handled once.
+    if (!this.readEntry(messageId)) this.kv.write(inboxKey(messageId), JSON.stringify({ state: 'answered', reason: 'no answer' } satisfies InboxEntry));
   }
 }

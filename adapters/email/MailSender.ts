@@ -7,6 +7,7 @@ import type { EmailConfig } from './EmailConfigSchema.js';
 import { renderHtml } from './renderHtml.js';
 import { baseSubject } from './parseEmailCommand.js';
 import { requireEnv } from './requireEnv.js';
+import { plainSafe } from '../shared/safeText.js';
 
 const SEND_ATTEMPTS = 3;
 
@@ -62,8 +63,8 @@ export class MailSender {
   }
 
   /** Send a reply; returns its Message-ID (with angle brackets). */
-  async reply(target: ReplyTarget, message: OutboundMessage): Promise<string> {
-    const messageId = `<${randomUUID()}@${this.domain}>`;
+  async reply(target: ReplyTarget, message: OutboundMessage, fixedMessageId?: string): Promise<string> {
+    const messageId = fixedMessageId ?? `<${randomUUID()}@${this.domain}>`;
     const base = baseSubject(target.subject) || 'ASTRAN';
     const refs = target.references.includes(target.inReplyTo) ? target.references : [...target.references, target.inReplyTo];
     const mail = {
@@ -73,8 +74,8 @@ export class MailSender {
       messageId,
       inReplyTo: target.inReplyTo,
       references: refs,
-      text: message.text,
-      html: message.html ?? renderHtml(message.text),
+      text: plainSafe(message.text),
+      html: message.html ?? renderHtml(plainSafe(message.text)),
       // RFC 3834: mark bot mail so other robots (vacation responders, other bots) do not answer it.
       headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
       attachments: (message.files ?? []).map((f) => ({ filename: f.name, content: f.data, contentType: f.contentType })),

@@ -1,8 +1,10 @@
 import mm from '@mattermost/client';
-import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, ThreadRef } from '../../src/core/types.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
+import { claimOnce } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
-import { newErrorId } from '../../src/core/errors.js';
+import { RequestAck } from '../shared/RequestAck.js';
+import { toMattermost } from './mattermostText.js';
 import type { MattermostConfig, MattermostSecrets } from './config.js';
 import { MattermostMemory } from './MattermostMemory.js';
 import { MattermostSocket } from './MattermostSocket.js';
@@ -11,8 +13,9 @@ import { FileUploadResponseSchema, MeSchema, MentionsSchema, PostedDataSchema, P
 import { MAX_FILES_PER_POST, chunk, splitMessage, truncateMessage } from './textLimits.js';
 
 export const ADAPTER_NAME = 'mattermost';
-/** Source name for store.markProcessed: every post id is handled at most once. */
-const PROCESSED_SOURCE = 'mattermost-post';
+/** Key/value namespaces: every post id is handled at most once; the threads this adapter opened for jobs. */
+const seenPostKey = (postId: string) => `mattermost-post:${postId}`;
+const jobThreadKey = (rootId: string) => `mattermost:job_thread:${rootId}`;
 
 type Client = InstanceType<typeof mm.Client4>;
 
@@ -20,7 +23,7 @@ export interface MattermostAdapterDeps {
   config: MattermostConfig;
   secrets: MattermostSecrets;
   log: Logger;
-  store: JobStore;
+  kv: KeyValueStore;
   /** Ping interval of the WebSocket (tests shorten it). */
   pingIntervalMs?: number;
 }
@@ -32,7 +35,7 @@ function escapeRe(s: string): string {
 /**
  * Mattermost adapter: REST v4 through Client4, events over the WebSocket, an optional slash-command
  * endpoint. Thread key = the root post id. Posts seen over the WebSocket or fetched while catching
- * up after a reconnect are deduplicated through the job store, so each is handled once.
+ * up after a reconnect are deduplicated through the key/value store, so each is handled once.
  */
 export class MattermostAdapter implements Adapter {
   readonly name = ADAPTER_NAME;
@@ -53,7 +56,7 @@ export class MattermostAdapter implements Adapter {
     this.client.setUrl(deps.config.url);
     this.client.setToken(deps.secrets.botToken);
     this.client.setIncludeCookies(false);
-    this.memory = new MattermostMemory(deps.store, deps.config.catchup_channels);
+    this.memory = new MattermostMemory(deps.kv, deps.config.catchup_channels);
   }
 
   /** URL of the slash-command endpoint once started (undefined when not configured). */
@@ -84,6 +87,7 @@ export class MattermostAdapter implements Adapter {
         ...config.listen,
         token: secrets.slashToken!,
         ackDeadlineMs: config.ack_deadline_ms,
+        kv: this.deps.kv,
         serverOrigin: new URL(config.url).origin,
         log,
         toInbound: (p) => this.slashToInbound(p),
@@ -125,16 +129,18 @@ export class MattermostAdapter implements Adapter {
 
   // ---------- outbound ----------
 
-  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+  async openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
     if (request.thread && request.thread.adapter === ADAPTER_NAME) {
       // A mention: the job lives in the mention's own thread.
+      if (jobId) this.deps.kv.write(jobThreadKey(request.thread.key), jobId);
       const ref = await this.send(request.thread, root);
       return { thread: request.thread, root: ref };
     }
     const channelId = request.channel;
     if (!channelId) throw new Error('mattermost openThread: request has no channel');
-    const [first, ...rest] = splitMessage(root.text);
+    const [first, ...rest] = splitMessage(toMattermost(root.text));
     const post = await this.createPost({ channel_id: channelId, message: first });
+    if (jobId) this.deps.kv.write(jobThreadKey(post.id), jobId);
     const thread: ThreadRef = { adapter: ADAPTER_NAME, key: post.id };
     this.memory.rememberThread(post.id, channelId);
     if (rest.length > 0 || (root.files?.length ?? 0) > 0) {
@@ -145,13 +151,13 @@ export class MattermostAdapter implements Adapter {
 
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
     const channelId = await this.channelOf(thread.key);
-    const id = await this.postInThread(channelId, thread.key, message.text, message.files ?? [], true);
+    const id = await this.postInThread(channelId, thread.key, toMattermost(message.text), message.files ?? [], true);
     return { thread, id };
   }
 
   async edit(ref: MessageRef, message: OutboundMessage): Promise<void> {
     // Files cannot be replaced meaningfully in place; edits carry text (progress) only.
-    await this.client.patchPost({ id: ref.id, message: truncateMessage(message.text) });
+    await this.client.patchPost({ id: ref.id, message: truncateMessage(toMattermost(message.text)) });
   }
 
   /** Post text (split to fit) then the files in groups of at most 5; returns the first post's id. */
@@ -275,16 +281,23 @@ export class MattermostAdapter implements Adapter {
     if (post.user_id === me.id) return; // our own posts never come back in
     if (post.type !== '' || post.delete_at > 0 || post.original_id !== '') return; // system, deleted, edit history
     const mentioned = mentions.includes(me.id) || this.mentionRe!.test(post.message);
-    const inJobThread = post.root_id !== '' && this.deps.store.findJobByThread({ adapter: ADAPTER_NAME, key: post.root_id }) !== undefined;
+    const inJobThread = post.root_id !== '' && this.deps.kv.read(jobThreadKey(post.root_id)) !== undefined;
     if (!mentioned && !inJobThread) return;
-    if (!this.deps.store.markProcessed(PROCESSED_SOURCE, post.id)) return;
+    if (!claimOnce(this.deps.kv, seenPostKey(post.id))) return;
 
     const rootId = post.root_id || post.id;
     this.memory.rememberThread(rootId, post.channel_id);
     // Bots and incoming webhooks (automation, arbitrary content) are flagged; the dispatcher drops them.
     const flag = (v: unknown) => v === true || v === 'true';
     const fromBot = flag(post.props.from_bot) || flag(post.props.from_webhook);
-    let acked = false;
+    const ack = new RequestAck({
+      what: 'mattermost post',
+      log: this.deps.log,
+      // No ephemeral posts for bots without extra permissions: answer in the thread.
+      respond: async (reply) => {
+        if (reply?.text) await this.createPost({ channel_id: post.channel_id, root_id: rootId, message: truncateMessage(toMattermost(reply.text)) });
+      },
+    });
     const msg: InboundMessage = {
       id: post.id,
       identity: { adapter: ADAPTER_NAME, userId: post.user_id, ...(senderName ? { displayName: senderName.replace(/^@/, '') } : {}), ...(fromBot ? { isBot: true } : {}) },
@@ -292,21 +305,13 @@ export class MattermostAdapter implements Adapter {
       thread: { adapter: ADAPTER_NAME, key: rootId },
       channel: post.channel_id,
       receivedAt: new Date(post.create_at),
-      ack: async (reply?: Reply) => {
-        if (acked) return;
-        acked = true;
-        if (!reply?.text) return;
-        // No ephemeral posts for bots without extra permissions: answer in the thread.
-        await this.createPost({ channel_id: post.channel_id, root_id: rootId, message: truncateMessage(reply.text) });
-      },
+      ack: ack.ack,
     };
     const run = (async () => {
       try {
         await this.handler!(msg);
       } catch (err) {
-        const errorId = newErrorId();
-        this.deps.log.error({ err, errorId, postId: post.id }, 'mattermost message handler failed');
-        if (!acked) await msg.ack({ text: `Sorry, something went wrong (error ${errorId}).` }).catch(() => undefined);
+        await ack.fail(err, { postId: post.id });
       }
     })();
     this.inFlight.add(run);

@@ -1,12 +1,12 @@
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 
 const META_LAST_SEEN = 'mattermost:last_seen_create_at';
 const META_CHANNELS = 'mattermost:channels';
 const metaThread = (rootId: string) => `mattermost:thread_channel:${rootId}`;
 
 /**
- * What the adapter must remember across reconnects and restarts, kept in the job store's meta
- * space: the channel of each thread (to reply without a lookup), the recently active channels
+ * What the adapter must remember across reconnects and restarts, kept in the adapter's key/value
+ * store: the channel of each thread (to reply without a lookup), the recently active channels
  * (where a catch-up looks), and the create_at of the newest post seen (where it starts).
  */
 export class MattermostMemory {
@@ -14,18 +14,18 @@ export class MattermostMemory {
   private maxSeen: number;
   private holds = 0;
 
-  constructor(private readonly store: JobStore, private readonly maxChannels: number) {
-    this.maxSeen = Number(store.getMeta(META_LAST_SEEN) ?? 0) || 0;
+  constructor(private readonly store: KeyValueStore, private readonly maxChannels: number) {
+    this.maxSeen = Number(store.read(META_LAST_SEEN) ?? 0) || 0;
   }
 
   channelOfThread(rootId: string): string | undefined {
-    return this.threadChannels.get(rootId) ?? this.store.getMeta(metaThread(rootId));
+    return this.threadChannels.get(rootId) ?? this.store.read(metaThread(rootId));
   }
 
   rememberThread(rootId: string, channelId: string): void {
     if (this.threadChannels.get(rootId) === channelId) return;
     this.threadChannels.set(rootId, channelId);
-    this.store.setMeta(metaThread(rootId), channelId);
+    this.store.write(metaThread(rootId), channelId);
     this.rememberChannel(channelId);
   }
 
@@ -34,12 +34,12 @@ export class MattermostMemory {
     const list = this.recentChannels();
     if (list[0] === channelId) return;
     const next = [channelId, ...list.filter((c) => c !== channelId)].slice(0, this.maxChannels);
-    this.store.setMeta(META_CHANNELS, JSON.stringify(next));
+    this.store.write(META_CHANNELS, JSON.stringify(next));
   }
 
   recentChannels(): string[] {
     try {
-      const v: unknown = JSON.parse(this.store.getMeta(META_CHANNELS) ?? '[]');
+      const v: unknown = JSON.parse(this.store.read(META_CHANNELS) ?? '[]');
       return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     } catch {
       return [];
@@ -70,6 +70,6 @@ export class MattermostMemory {
   }
 
   persist(): void {
-    if (this.maxSeen > 0 && this.store.getMeta(META_LAST_SEEN) !== String(this.maxSeen)) this.store.setMeta(META_LAST_SEEN, String(this.maxSeen));
+    if (this.maxSeen > 0 && this.store.read(META_LAST_SEEN) !== String(this.maxSeen)) this.store.write(META_LAST_SEEN, String(this.maxSeen));
   }
 }

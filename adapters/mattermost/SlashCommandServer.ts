@@ -5,6 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/log.js';
 import type { InboundHandler, InboundMessage, Reply } from '../../src/core/types.js';
 import { newErrorId } from '../../src/core/errors.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
+import { claimOnce } from '../../src/core/KeyValueStore.js';
+import { RequestAck } from '../shared/RequestAck.js';
+import { errorReply } from '../shared/errorReply.js';
+import { toMattermost } from './mattermostText.js';
 import { SlashPayloadSchema, type SlashPayload } from './schemas.js';
 import { truncateMessage } from './textLimits.js';
 
@@ -18,6 +23,8 @@ export interface SlashCommandServerOptions {
   token: string;
   /** Answer by this time even without an ack; a later ack goes to response_url. */
   ackDeadlineMs: number;
+  /** Durable dedupe of trigger_ids: a replayed request (same body, same trigger_id) never runs twice, also after a restart. */
+  kv: KeyValueStore;
   /** Origin of the Mattermost server: response_url must point there (no requests elsewhere). */
   serverOrigin: string;
   log: Logger;
@@ -48,7 +55,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function replyBody(reply: Reply | undefined): { response_type: 'ephemeral' | 'in_channel'; text: string } {
-  return { response_type: reply?.ephemeral === false ? 'in_channel' : 'ephemeral', text: truncateMessage(reply?.text ?? '') };
+  return { response_type: reply?.ephemeral === false ? 'in_channel' : 'ephemeral', text: truncateMessage(toMattermost(reply?.text ?? '')) };
 }
 
 /**
@@ -71,7 +78,7 @@ export class SlashCommandServer {
       this.handle(req, res).catch((err) => {
         const errorId = newErrorId();
         this.opts.log.error({ err, errorId }, 'mattermost slash command failed');
-        if (!res.headersSent) sendJson(res, 500, { response_type: 'ephemeral', text: `Internal error (${errorId}).` });
+        if (!res.headersSent) sendJson(res, 500, replyBody(errorReply(errorId)));
       });
     });
     // Longer than a typical client idle timeout, so a pooled connection is not closed under a request.
@@ -144,35 +151,29 @@ export class SlashCommandServer {
   }
 
   private dispatch(payload: SlashPayload, res: ServerResponse): void {
-    const log = this.opts.log;
-    let answered = false; // HTTP response sent
-    let acked = false;
-    const answer = (reply: Reply | undefined): void => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(timer);
-      sendJson(res, 200, replyBody(reply));
-    };
-    const timer = setTimeout(() => answer({ text: 'Working on it…' }), this.opts.ackDeadlineMs);
-    const msg: InboundMessage = {
-      ...this.opts.toInbound(payload),
-      ack: async (reply?: Reply) => {
-        if (acked) return;
-        acked = true;
-        if (!answered) return answer(reply);
-        if (reply?.text) await this.lateReply(payload, reply);
-      },
-    };
+    // Mattermost never sends one trigger_id twice: a second request with it is a replay (captured body, proxy retry).
+    // Without a trigger_id (servers before 5.x) the request cannot be told from a replay, so it is refused.
+    if (!payload.trigger_id || !claimOnce(this.opts.kv, `mattermost-slash:${payload.trigger_id}`)) {
+      this.opts.log.warn({ user_id: payload.user_id, trigger_id: payload.trigger_id ?? null }, 'mattermost slash command: replayed or without trigger_id; not run');
+      return sendJson(res, 200, replyBody({ text: payload.trigger_id ? 'This request was already handled.' : 'This request cannot be handled: it carries no trigger_id.' }));
+    }
+    const ack = new RequestAck({
+      what: 'mattermost slash command',
+      log: this.opts.log,
+      deadlineMs: this.opts.ackDeadlineMs,
+      placeholder: { text: 'Working on it…' },
+      respond: async (reply) => sendJson(res, 200, replyBody(reply)),
+      followUp: (reply) => this.lateReply(payload, reply),
+    });
+    const msg: InboundMessage = { ...this.opts.toInbound(payload), ack: ack.ack };
     const run = (async () => {
       try {
         await this.handler!(msg);
       } catch (err) {
-        const errorId = newErrorId();
-        log.error({ err, errorId }, 'mattermost slash command handler failed');
-        if (!acked) await msg.ack({ text: `Sorry, something went wrong (error ${errorId}).`, ephemeral: true });
+        await ack.fail(err);
       }
       // A handler that never acks still gets an empty answer rather than a server timeout.
-      if (!acked) await msg.ack();
+      await ack.settle();
     })();
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));

@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/log.js';
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { MattermostConfigSchema, resolveMattermostSecrets, type MattermostConfig } from './config.js';
 import { MattermostAdapter } from './MattermostAdapter.js';
@@ -12,7 +12,8 @@ export interface CreateMattermostAdapterOptions {
   config: unknown;
   env: Record<string, string | undefined>;
   log: Logger;
-  store: JobStore;
+  /** The adapter's durable key/value state (dedupe, thread memory, catch-up mark). */
+  kv: KeyValueStore;
 }
 
 /** Validate the config, read the secrets it names from `env`, and build the adapter (not started). */
@@ -24,5 +25,5 @@ export function createMattermostAdapter(opts: CreateMattermostAdapterOptions): M
   }
   const config: MattermostConfig = parsed.data;
   const secrets = resolveMattermostSecrets(config, opts.env);
-  return new MattermostAdapter({ config, secrets, log: opts.log.child({ adapter: 'mattermost' }), store: opts.store });
+  return new MattermostAdapter({ config, secrets, log: opts.log.child({ adapter: 'mattermost' }), kv: opts.kv });
 }

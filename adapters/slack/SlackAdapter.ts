@@ -1,7 +1,10 @@
 import { App, SocketModeReceiver, webApi, type AckFn, type Receiver } from '@slack/bolt';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
 import { newErrorId, UserFacingError } from '../../src/core/errors.js';
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
+import { claimOnce } from '../../src/core/KeyValueStore.js';
+import { RequestAck } from '../shared/RequestAck.js';
+import { errorReply } from '../shared/errorReply.js';
 import type { Logger } from '../../src/log.js';
 import type { SlackConfig, SlackSecrets } from './SlackConfig.js';
 import { SlackHttpReceiver } from './SlackHttpReceiver.js';
@@ -11,19 +14,23 @@ import { isUserMessage, MessageEventSchema, parseThreadKey, SlashCommandSchema, 
 import { clampText, inboundText, mentionsUser, toMrkdwn } from './slackText.js';
 
 const ADAPTER = 'slack';
-/** store.markProcessed namespace: one Slack message can arrive as `message` and `app_mention`, and be redelivered. */
+/** Dedupe namespaces in the key/value store: one Slack message can arrive as `message` and `app_mention`, and be
+ * redelivered; a slash command's trigger_id is run once, also after a restart. */
 const SEEN_NS = 'slack-msg';
 const SEEN_CMD_NS = 'slack-cmd';
+const jobThreadKey = (key: string) => `slack:job_thread:${key}`;
 /** How long a slash command's ack state is kept to handle redeliveries (Slack retries within minutes). */
 const COMMAND_MEMORY_MS = 10 * 60_000;
 
 interface CommandState {
-  /** The ack of the latest delivery of this envelope (a redelivery replaces a dead socket's). */
-  boltAck: AckFn<string | Record<string, unknown>>;
-  slackAcked: boolean;
-  /** What the core answered, to resend if Slack says it never got the ack. */
-  answer?: Record<string, unknown>;
-  sentViaResponseUrl?: boolean;
+  /** The request's acknowledgement; a redelivery of the envelope rebinds it to the live socket. */
+  ack: RequestAck;
+  sentViaResponseUrl: boolean;
+}
+
+/** A slash command's answer as Slack takes it (ephemeral unless the core says otherwise). */
+function commandPayload(reply: Reply | undefined): Record<string, unknown> | undefined {
+  return reply ? { response_type: reply.ephemeral === false ? 'in_channel' : 'ephemeral', text: clampText(toMrkdwn(reply.text)) } : undefined;
 }
 
 /**
@@ -47,7 +54,7 @@ export class SlackAdapter implements Adapter {
     private readonly config: SlackConfig,
     private readonly secrets: SlackSecrets,
     private readonly log: Logger,
-    private readonly store: JobStore,
+    private readonly kv: KeyValueStore,
   ) {
     this.client = new webApi.WebClient(secrets.botToken, {
       slackApiUrl: config.api_url,
@@ -134,74 +141,56 @@ export class SlackAdapter implements Adapter {
     if (!parsed.success) {
       const errorId = newErrorId();
       this.log.warn({ errorId, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'slack: malformed slash command');
-      await boltAck({ response_type: 'ephemeral', text: `Sorry, that request could not be read (error ${errorId}).` });
+      await boltAck(commandPayload(errorReply(errorId)));
       return;
     }
     const cmd = parsed.data;
     const known = this.commands.get(cmd.trigger_id);
     if (known) {
       // Slack redelivers an envelope only when it never got our ack (the socket dropped).
-      if (!known.slackAcked) known.boltAck = boltAck; // still deciding: answer on the live socket
+      if (!known.ack.closed) known.ack.rebind((reply) => boltAck(commandPayload(reply))); // still deciding: answer on the live socket
       else {
         await boltAck();
-        if (known.answer && !known.sentViaResponseUrl) await this.respond(cmd, known.answer).catch(() => undefined);
+        if (known.ack.reply && !known.sentViaResponseUrl) await this.respond(cmd, commandPayload(known.ack.reply)!).catch(() => undefined);
       }
       return;
     }
-    // Durable guard (e.g. a redelivery after a restart): never run a command twice.
-    if (!this.store.markProcessed(SEEN_CMD_NS, cmd.trigger_id)) {
+    // Durable guard (a replay, or a redelivery after a restart): never run a command twice.
+    if (!claimOnce(this.kv, `${SEEN_CMD_NS}:${cmd.trigger_id}`)) {
+      this.log.warn({ user: cmd.user_id }, 'slack: slash command with a trigger_id seen before; not run');
       await boltAck();
       return;
     }
-    const state: CommandState = { boltAck, slackAcked: false };
+    const state: CommandState = {
+      sentViaResponseUrl: false,
+      // Slack shows an error after 3 s: ack empty before that and send the real answer via response_url.
+      ack: new RequestAck({
+        what: 'slack slash command',
+        log: this.log,
+        deadlineMs: this.config.ack_deadline_ms,
+        respond: (reply) => boltAck(commandPayload(reply)),
+        followUp: async (reply) => {
+          state.sentViaResponseUrl = true;
+          await this.respond(cmd, commandPayload(reply)!);
+        },
+      }),
+    };
     this.commands.set(cmd.trigger_id, state);
     setTimeout(() => this.commands.delete(cmd.trigger_id), COMMAND_MEMORY_MS).unref();
-    let coreAcked = false;
-    const ackSlack = async (payload?: Record<string, unknown>) => {
-      if (state.slackAcked) return false;
-      state.slackAcked = true;
-      clearTimeout(deadline);
-      await state.boltAck(payload);
-      return true;
-    };
-    // Slack shows an error after 3 s; ack empty before that and send the real answer via response_url.
-    const deadline = setTimeout(() => {
-      void ackSlack().catch((err: unknown) => this.log.error({ err }, 'slack: deadline ack failed'));
-    }, this.config.ack_deadline_ms);
-
     const msg: InboundMessage = {
       id: cmd.trigger_id,
       identity: { adapter: ADAPTER, userId: cmd.user_id, displayName: cmd.user_name },
       text: cmd.text,
       channel: cmd.channel_id,
       receivedAt: new Date(),
-      ack: async (reply?: Reply) => {
-        if (coreAcked) return;
-        coreAcked = true;
-        const payload = reply ? { response_type: reply.ephemeral === false ? 'in_channel' : 'ephemeral', text: clampText(toMrkdwn(reply.text)) } : undefined;
-        state.answer = payload;
-        try {
-          if (await ackSlack(payload)) return;
-        } catch (err) {
-          // The socket dropped before the ack went out: the answer still reaches the user.
-          this.log.warn({ err: String(err) }, 'slack: ack failed, answering via response_url');
-        }
-        if (payload) {
-          state.sentViaResponseUrl = true;
-          await this.respond(cmd, payload);
-        }
-      },
+      ack: state.ack.ack,
     };
     try {
       await onMessage(msg);
     } catch (err) {
-      const errorId = newErrorId();
-      this.log.error({ errorId, err }, 'slack: handler failed on a slash command');
-      const text = `Sorry, something went wrong (error ${errorId}).`;
-      if (!coreAcked) await msg.ack({ text, ephemeral: true });
-      else await this.respond(cmd, { response_type: 'ephemeral', text }).catch(() => undefined);
+      await state.ack.fail(err, { trigger: cmd.trigger_id });
     } finally {
-      await ackSlack().catch((err: unknown) => this.log.error({ err }, 'slack: final ack failed'));
+      await state.ack.settle();
     }
   }
 
@@ -235,12 +224,12 @@ export class SlackAdapter implements Adapter {
     if (e.type === 'message') {
       // Top-level channel chatter is not for us; top-level mentions arrive as app_mention.
       if (!e.thread_ts) return;
-      const ours = this.store.findJobByThread({ adapter: ADAPTER, key: threadKey(e.channel, e.thread_ts) });
+      const ours = this.kv.read(jobThreadKey(threadKey(e.channel, e.thread_ts))) !== undefined;
       if (!ours && !mentionsUser(e.text, this.botUserId)) return;
     }
-    if (!this.store.markProcessed(SEEN_NS, `${e.channel}:${e.ts}`)) return;
+    if (!claimOnce(this.kv, `${SEEN_NS}:${e.channel}:${e.ts}`)) return;
 
-    let acked = false;
+    const ack = new RequestAck({ what: 'slack message', log: this.log, respond: async (reply) => (reply ? this.replyToEvent(e, reply) : undefined) });
     const msg: InboundMessage = {
       id: `${e.channel}:${e.ts}`,
       identity: { adapter: ADAPTER, userId, isBot },
@@ -248,18 +237,12 @@ export class SlackAdapter implements Adapter {
       thread: e.thread_ts ? { adapter: ADAPTER, key: threadKey(e.channel, e.thread_ts) } : undefined,
       channel: e.channel,
       receivedAt: new Date(),
-      ack: async (reply?: Reply) => {
-        if (acked) return;
-        acked = true;
-        if (reply) await this.replyToEvent(e, reply);
-      },
+      ack: ack.ack,
     };
     try {
       await onMessage(msg);
     } catch (err) {
-      const errorId = newErrorId();
-      this.log.error({ errorId, err }, 'slack: handler failed on a message');
-      await this.replyToEvent(e, { text: `Sorry, something went wrong (error ${errorId}).`, ephemeral: true }).catch(() => undefined);
+      await ack.fail(err, { message: msg.id });
     }
   }
 
@@ -276,7 +259,7 @@ export class SlackAdapter implements Adapter {
 
   // ------------------------------------------------------------------ outbound
 
-  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+  async openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
     const channel = request.channel;
     if (!channel) throw new Error('Slack openThread: the request has no channel');
     const res = await this.pacer.run(channel, () =>
@@ -284,6 +267,8 @@ export class SlackAdapter implements Adapter {
     );
     if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
     const thread: ThreadRef = { adapter: ADAPTER, key: threadKey(channel, res.ts) };
+    // Replies in this thread are for ASTRAN even without a mention.
+    if (jobId) this.kv.write(jobThreadKey(thread.key), jobId);
     if (root.files?.length) await this.upload(channel, res.ts, root.files);
     return { thread, root: { thread, id: res.ts } };
   }

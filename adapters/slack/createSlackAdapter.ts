@@ -1,4 +1,4 @@
-import type { JobStore } from '../../src/core/JobStore.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
 import { resolveSlackSecrets, SlackConfigSchema } from './SlackConfig.js';
 import { SlackAdapter } from './SlackAdapter.js';
@@ -8,12 +8,13 @@ export interface SlackAdapterDeps {
   config: unknown;
   env: Record<string, string | undefined>;
   log: Logger;
-  store: JobStore;
+  /** The adapter's durable key/value state (dedupe, the job threads it opened). */
+  kv: KeyValueStore;
 }
 
 /** Validate config, read the secrets it names from `env` (ConfigError naming a missing variable), build the adapter. */
-export function createSlackAdapter({ config, env, log, store }: SlackAdapterDeps): SlackAdapter {
+export function createSlackAdapter({ config, env, log, kv }: SlackAdapterDeps): SlackAdapter {
   const cfg = SlackConfigSchema.parse(config ?? {});
   const secrets = resolveSlackSecrets(cfg, env);
-  return new SlackAdapter(cfg, secrets, log.child({ adapter: 'slack' }), store);
+  return new SlackAdapter(cfg, secrets, log.child({ adapter: 'slack' }), kv);
 }

@@ -3,6 +3,7 @@
  * in <...>. Outbound: the core writes light markdown; Slack's mrkdwn differs (single-star bold,
  * <url|label> links) and needs &, <, > escaped.
  */
+import { neutraliseBroadcasts, plainSafe, splitCode } from '../shared/safeText.js';
 
 /** Remove mentions of the bot (`<@U123>` or `<@U123|name>`) and decode Slack's entity escapes. */
 export function inboundText(text: string, botUserId: string): string {
@@ -30,15 +31,18 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Light markdown → Slack mrkdwn. Code spans and blocks are left untouched apart from escaping. */
+/**
+ * Light markdown → Slack mrkdwn, made safe to post: bidi and control characters stripped, `&`, `<`, `>` escaped
+ * everywhere (so no `<!channel>`, `<@U…>` or `<url|label>` can come from echoed user text), broadcast words made
+ * inert. Markdown links are NOT turned into Slack links: ASTRAN writes none, so any is user text and shows as typed.
+ * Code spans and blocks are left untouched apart from escaping.
+ */
 export function toMrkdwn(md: string): string {
-  const parts = md.split(/(```[\s\S]*?```|`[^`\n]*`)/g);
-  return parts
+  return splitCode(plainSafe(md))
     .map((part, i) => {
       const escaped = part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       if (i % 2 === 1) return escaped; // inside code
-      return escaped
-        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, (_m, label: string, url: string) => `<${url}|${label}>`)
+      return neutraliseBroadcasts(escaped)
         .replace(/\*\*([^*\n]+)\*\*/g, '*$1*')
         .replace(/__([^_\n]+)__/g, '*$1*')
         .replace(/^(\s*)[-*] /gm, '$1• ')

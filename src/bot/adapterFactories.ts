@@ -11,9 +11,9 @@ import { createSlackAdapter } from '../../adapters/slack/index.js';
 export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger, store: JobStore): Promise<Adapter[]> {
   const a = loaded.config.adapters;
   const out: Adapter[] = [];
-  if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user }));
-  if (a.slack !== undefined) out.push(createSlackAdapter({ config: a.slack, env, log, store }));
-  if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, store }));
-  if (a.email !== undefined) out.push(createEmailAdapter({ config: a.email, env, log, store }));
+  if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user, kv: store.keyValues() }));
+  if (a.slack !== undefined) out.push(createSlackAdapter({ config: a.slack, env, log, kv: store.keyValues() }));
+  if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, kv: store.keyValues() }));
+  if (a.email !== undefined) out.push(createEmailAdapter({ config: a.email, env, log, kv: store.keyValues() }));
   return out;
 }

@@ -21,7 +21,7 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
   const store = new SqliteJobStore({ path: resolve(io.cwd, loaded.config.store.path), prefix: loaded.config.bot.job_id_prefix, log });
   const configured = (await createConfiguredAdapters(loaded, io.env, log, store)).filter((x) => x.name !== 'console');
   const consoleCfg = loaded.config.adapters.console;
-  const console = consoleCfg?.enabled ? new ConsoleAdapter({ user: consoleCfg.user, input: io.stdin, output: io.stdout }) : undefined;
+  const console = consoleCfg?.enabled ? new ConsoleAdapter({ user: consoleCfg.user, input: io.stdin, output: io.stdout, kv: store.keyValues() }) : undefined;
   const bot = await createBot({ loaded, env: io.env, log, store, adapters: [...configured, ...(console ? [console] : [])], attribution: sampleAttribution(loaded) });
   await bot.start();
   log.info({ adapters: [...bot.adapters.keys()] }, 'ASTRAN is listening');

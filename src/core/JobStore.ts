@@ -1,4 +1,5 @@
 import type { Identity, MessageRef, ThreadRef } from './types.js';
+import type { KeyValueStore } from './KeyValueStore.js';
 
 /** Life cycle of an ASTRAN job. `running` carries the pipeline stage name in JobRecord.stage. */
 export const JOB_STATES = ['queued', 'waiting_inputs', 'running', 'analysis', 'done', 'failed', 'cancelled'] as const;
@@ -63,6 +64,12 @@ export interface NewJob {
   requester: Identity;
   thread?: ThreadRef | null;
   runIds?: number[];
+  /**
+   * The request that launched the job (`<adapter>:<request id>`, e.g. an e-mail Message-ID or a slash trigger_id).
+   * Recorded in the same transaction as the job: a request handled again after a crash finds its job instead of
+   * launching a second one.
+   */
+  requestKey?: string;
 }
 
 export type JobPatch = Partial<Pick<JobRecord, 'state' | 'stage' | 'thread' | 'progressMessage' | 'runIds' | 'finishedAt' | 'error' | 'result' | 'cancelRequestedBy'>>;
@@ -107,6 +114,8 @@ export interface JobStore {
   updateJob(id: string, patch: JobPatch): JobRecord;
   listJobs(filter?: JobFilter): JobRecord[];
   findJobByThread(thread: ThreadRef): JobRecord | undefined;
+  /** The job launched by a request (NewJob.requestKey), if any. */
+  findJobByRequest(requestKey: string): JobRecord | undefined;
 
   addEvent(jobId: string, kind: string, message: string, data?: unknown): void;
   events(jobId: string, limit?: number): JobEvent[];
@@ -125,6 +134,8 @@ export interface JobStore {
   /** Small key/value space for adapters (e.g. Mattermost last-seen post time). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /** The adapters' narrow view of the same key/value space (read, write, delete). */
+  keyValues(): KeyValueStore;
 
   close(): void;
 }

@@ -58,6 +58,11 @@ export interface Reply {
   ephemeral?: boolean;
   /** True when the request was refused or invalid (drives the one-shot CLI's exit code 2 and adapters' error styling). */
   rejected?: boolean;
+  /**
+   * Why a request was refused where the medium cares: `access` = the sender is not on the access list (e-mail sends
+   * nothing then, since the From may be forged and an answer would be backscatter).
+   */
+  refusal?: 'access';
 }
 
 export interface InboundMessage {
@@ -90,8 +95,10 @@ export interface Adapter {
   /**
    * Open the thread of a job started by `request`: post `root` (in the request's channel, or as a
    * reply to the request where the platform threads replies) and return the thread and root message.
+   * `jobId` names the job the thread belongs to (labels, the adapter's own memory of job threads); absent for a
+   * thread that belongs to no job (e.g. a notice to the admins' channel).
    */
-  openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }>;
+  openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }>;
   /** Post into a thread; returns the posted message. Files, if any, are attached/uploaded to the same thread. */
   send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef>;
   /** Replace the text of a message posted earlier. Only called when canEdit is true. */

@@ -86,13 +86,24 @@ export class Orchestrator extends EventEmitter implements JobControl {
     if (!source) throw new UserFacingError(`Unknown source ${params.source}.`);
     const runNights: Record<string, string> = {};
     for (const r of runs) runNights[String(r.runId)] = r.night;
+    // The request id is recorded with the job (one transaction): the same request handled again after a crash
+    // (an e-mail still unread, a redelivered event) finds this job instead of launching a second one.
+    const requestKey = `${request.identity.adapter}:${request.id}`;
+    const existing = this.d.store.findJobByRequest(requestKey);
+    if (existing) {
+      this.d.log.info({ job: existing.id, requestKey }, 'request already launched a job; not launching again');
+      if (!existing.thread) this.d.store.updateJob(existing.id, { thread: (await adapter.openThread(request, { text: this.rootText(existing) }, existing.id)).thread });
+      if (!isFinal(existing.state)) this.startRunner(existing.id);
+      return this.d.store.getJob(existing.id)!;
+    }
     const job = this.d.store.createJob({
       params: { ...params, source: source.name, runNights },
       requester: request.identity,
       runIds: runs.map((r) => r.runId).sort((a, b) => a - b),
+      requestKey,
     });
     this.d.store.addEvent(job.id, 'created', `launched by ${request.identity.adapter}:${request.identity.userId}`, { params });
-    const { thread } = await adapter.openThread(request, { text: this.rootText(job) });
+    const { thread } = await adapter.openThread(request, { text: this.rootText(job) }, job.id);
     this.d.store.updateJob(job.id, { thread });
     this.emit('launched', this.d.store.getJob(job.id)!, request);
     this.startRunner(job.id);

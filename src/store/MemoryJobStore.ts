@@ -5,10 +5,11 @@
 import type { ThreadRef } from '../core/types.js';
 import { isFinal, type JobEvent, type JobFilter, type JobPatch, type JobRecord, type JobStore, type NewJob, type SubmissionRecord } from '../core/JobStore.js';
 import { assertJobIdPrefix, DEFAULT_JOB_ID_PREFIX, formatJobId } from './jobIds.js';
-import { applyJobPatch, jsonCopy, newJobRecord } from './jobRecordOps.js';
-import { UnknownJobError } from './StoreErrors.js';
 import type { NewOutboxItem, OutboxItem, OutboxStore } from '../core/Outbox.js';
 import { delivered, failed, fromStored, newOutboxItem, reenqueue, retried, toStored, type StoredOutboxItem } from './outboxOps.js';
+import { applyJobPatch, jsonCopy, newJobRecord, requestMetaKey } from './jobRecordOps.js';
+import { DuplicateRequestError, UnknownJobError } from './StoreErrors.js';
+import type { KeyValueStore } from '../core/KeyValueStore.js';
 
 export interface MemoryJobStoreOptions {
   prefix?: string;
@@ -53,6 +54,11 @@ export class MemoryJobStore implements JobStore, OutboxStore {
     this.open();
     const seq = this.seq + 1;
     const rec = newJobRecord(formatJobId(this.prefix, seq), seq, job, this.iso());
+    if (job.requestKey !== undefined) {
+      const prev = this.meta.get(requestMetaKey(job.requestKey));
+      if (prev !== undefined) throw new DuplicateRequestError(job.requestKey, prev);
+      this.meta.set(requestMetaKey(job.requestKey), rec.id);
+    }
     this.seq = seq; // only once the record is valid, like the SQLite transaction
     this.jobs.set(rec.id, rec);
     return jsonCopy(rec);
@@ -202,6 +208,22 @@ export class MemoryJobStore implements JobStore, OutboxStore {
 
   markFailed(key: string, error: string, fallback: string | null): OutboxItem {
     return this.transition(key, (p, now) => failed(p, error, fallback, now));
+  }
+
+  findJobByRequest(requestKey: string): JobRecord | undefined {
+    const id = this.getMeta(requestMetaKey(requestKey));
+    return id === undefined ? undefined : this.getJob(id);
+  }
+
+  keyValues(): KeyValueStore {
+    return {
+      read: (key) => this.getMeta(key),
+      write: (key, value) => this.setMeta(key, value),
+      delete: (key) => {
+        this.open();
+        this.meta.delete(key);
+      },
+    };
   }
 
   close(): void {

@@ -22,9 +22,12 @@ import {
   messageRefSchema,
   runIdsSchema,
 } from './recordSchemas.js';
-import { CorruptRowError, UnknownJobError } from './StoreErrors.js';
 import type { NewOutboxItem, OutboxItem, OutboxStore } from '../core/Outbox.js';
 import { delivered, failed, fromStored, newOutboxItem, reenqueue, retried, storedOutboxItemSchema, toStored } from './outboxOps.js';
+import { CorruptRowError, DuplicateRequestError, UnknownJobError } from './StoreErrors.js';
+import type { KeyValueStore } from '../core/KeyValueStore.js';
+import { SqliteKeyValueStore } from './SqliteKeyValueStore.js';
+import { requestMetaKey } from './jobRecordOps.js';
 
 export const DEFAULT_DB_PATH = './astran.db';
 
@@ -198,6 +201,11 @@ export class SqliteJobStore implements JobStore, OutboxStore {
       const last = this.stmt("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get() as { seq: number } | undefined;
       const seq = (last?.seq ?? 0) + 1;
       const rec = newJobRecord(formatJobId(this.prefix, seq), seq, job, nowIso);
+      if (job.requestKey !== undefined) {
+        const prev = this.getMeta(requestMetaKey(job.requestKey));
+        if (prev !== undefined) throw new DuplicateRequestError(job.requestKey, prev);
+        this.setMeta(requestMetaKey(job.requestKey), rec.id);
+      }
       this.stmt(`INSERT INTO jobs (${JOB_COLUMNS.join(', ')}) VALUES (${JOB_COLUMNS.map((c) => '@' + c).join(', ')})`).run(jobToParams(rec));
       return rec;
     })();
@@ -403,6 +411,16 @@ export class SqliteJobStore implements JobStore, OutboxStore {
 
   markFailed(key: string, error: string, fallback: string | null): OutboxItem {
     return this.transition(key, (p, now) => failed(p, error, fallback, now));
+  }
+
+  findJobByRequest(requestKey: string): JobRecord | undefined {
+    const id = this.getMeta(requestMetaKey(requestKey));
+    return id === undefined ? undefined : this.getJob(id);
+  }
+
+  private kv?: KeyValueStore;
+  keyValues(): KeyValueStore {
+    return (this.kv ??= new SqliteKeyValueStore(this.db));
   }
 
   close(): void {

@@ -34,3 +34,14 @@ export class UnknownJobError extends Error {
     this.name = 'UnknownJobError';
   }
 }
+
+/** A second job for a request that already launched one (NewJob.requestKey seen before). */
+export class DuplicateRequestError extends Error {
+  constructor(
+    readonly requestKey: string,
+    readonly jobId: string,
+  ) {
+    super(`request ${requestKey} already launched job ${jobId}`);
+    this.name = 'DuplicateRequestError';
+  }
+}

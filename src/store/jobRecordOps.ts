@@ -68,3 +68,8 @@ export function applyJobPatch(rec: JobRecord, patch: JobPatch, nowIso: string): 
   next.updatedAt = nowIso;
   return validateJobRecord(next);
 }
+
+/** Meta key under which the job launched by a request is recorded (same transaction as the job). */
+export function requestMetaKey(requestKey: string): string {
+  return `job-request:${requestKey}`;
+}

@@ -20,7 +20,7 @@ function recorder(rigRef: { rig?: MattermostRig }) {
       await msg.ack({ text: 'Launching job…', ephemeral: true });
       const { adapter, store } = rigRef.rig!;
       const job = store.createJob({ params: { source: 'Crab', nightFrom: '20240101', nightTo: '20240101' }, requester: msg.identity });
-      const { thread, root } = await adapter.openThread(msg, { text: `Job ${job.id}: Crab 20240101` });
+      const { thread, root } = await adapter.openThread(msg, { text: `Job ${job.id}: Crab 20240101` }, job.id);
       store.updateJob(job.id, { thread, progressMessage: root });
       const progress = await adapter.send(thread, { text: 'progress: 0/3 runs' });
       await adapter.edit(progress, { text: 'progress: 3/3 runs' });

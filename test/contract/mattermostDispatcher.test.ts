@@ -23,7 +23,7 @@ test('slash typo → help at once; launch → thread; status in the thread → a
       specs: commandSpecs,
       log: services.log,
     });
-    services.jobs.openThread = async (req, text) => (await rig.adapter.openThread(req, { text })).thread;
+    services.jobs.openThread = async (req, text, jobId) => (await rig.adapter.openThread(req, { text }, jobId)).thread;
 
     const typo = await fake.slashCommand(rig.slashUrl, { token: rig.slashToken, text: 'lanch source=Crab date=yesterday' });
     assert.equal(typo.status, 200);

@@ -24,7 +24,7 @@ test('slash typo → help; launch → thread; status and cancel+yes in the threa
     specs: commandSpecs,
     log: services.log,
   });
-  services.jobs.openThread = async (req, text) => (await adapter.openThread(req, { text })).thread;
+  services.jobs.openThread = async (req, text, jobId) => (await adapter.openThread(req, { text }, jobId)).thread;
   await adapter.start(handle);
   try {
     const typo = (await fake.slashCommand({ text: 'lanch source=Crab date=yesterday', channel_id: CHANNEL, user_id: 'U0ALICE' })).ack as EnvelopeAck;

@@ -23,7 +23,7 @@ describe('Slack adapter in HTTP mode: request verification and acks', () => {
       seen.push(msg);
       if (msg.text.startsWith('launch')) {
         await msg.ack({ text: 'Accepted job A-0001', ephemeral: true });
-        const { thread } = await adapter.openThread(msg, { text: 'Job A-0001' });
+        const { thread } = await adapter.openThread(msg, { text: 'Job A-0001' }, 'A-0001');
         store.createJob({ params: { source: 'Crab', nightFrom: '20240101', nightTo: '20240101' }, requester: msg.identity, thread });
         return;
       }

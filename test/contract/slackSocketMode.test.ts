@@ -24,7 +24,7 @@ function makeCore(adapterRef: { a?: SlackAdapter }, store: MemoryJobStore) {
       await msg.ack({ text: 'Accepted: **Crab** 20240101 as job A-0001', ephemeral: true });
       const adapter = adapterRef.a!;
       done = (async () => {
-        const { thread, root } = await adapter.openThread(msg, { text: 'Job A-0001: Crab, night 20240101' });
+        const { thread, root } = await adapter.openThread(msg, { text: 'Job A-0001: Crab, night 20240101' }, 'A-0001');
         store.createJob({ params: { source: 'Crab', nightFrom: '20240101', nightTo: '20240101' }, requester: msg.identity, thread });
         const progress = await adapter.send(thread, { text: 'running: dl1_to_dl2 0/4' });
         await adapter.edit(progress, { text: 'running: dl1_to_dl2 4/4' });

@@ -41,7 +41,7 @@ export class ListNightIndex implements NightIndex {
   }
 }
 
-export type ThreadOpener = (request: InboundMessage, text: string) => Promise<ThreadRef | null>;
+export type ThreadOpener = (request: InboundMessage, text: string, jobId: string) => Promise<ThreadRef | null>;
 
 /** JobControl that records calls, creates jobs in the store and opens a thread through `openThread`. */
 export class RecordingJobControl implements JobControl {
@@ -53,7 +53,7 @@ export class RecordingJobControl implements JobControl {
   async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord> {
     this.launches.push({ params, runs, requestId: request.id });
     const job = this.store.createJob({ params, requester: request.identity, runIds: runs.map((r) => r.runId) });
-    const thread = await this.openThread(request, `${job.id}: ${params.source} ${params.nightFrom}`);
+    const thread = await this.openThread(request, `${job.id}: ${params.source} ${params.nightFrom}`, job.id);
     return thread ? this.store.updateJob(job.id, { thread }) : job;
   }
 

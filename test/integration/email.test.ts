@@ -32,7 +32,7 @@ const log = process.env.ASTRAN_TEST_LOG ? createLogger({ level: 'debug', destina
 
 function newAdapter(): EmailAdapter {
   const { config, env } = mail.botConfig('astran');
-  return createEmailAdapter({ config, env, log, store: services.store });
+  return createEmailAdapter({ config, env, log, kv: services.store.keyValues() });
 }
 
 async function startBot(): Promise<EmailAdapter> {
@@ -64,9 +64,9 @@ before(async () => {
     specs: commandSpecs,
     log,
   });
-  services.jobs.openThread = async (request, text) => {
+  services.jobs.openThread = async (request, text, jobId) => {
     if (!adapter) return null;
-    const { thread } = await adapter.openThread(request, { text });
+    const { thread } = await adapter.openThread(request, { text }, jobId);
     return thread;
   };
   await startBot();
@@ -224,7 +224,7 @@ test('implicit TLS (IMAPS/SMTPS), rate limit (one notice, then silence) and size
     },
     env,
     log,
-    store: services.store,
+    kv: services.store.keyValues(),
   });
   await a.start(handler);
   try {
@@ -246,7 +246,7 @@ test('implicit TLS (IMAPS/SMTPS), rate limit (one notice, then silence) and size
 
 test('a wrong IMAP password makes start() fail with a message naming the setting, not the secret', async () => {
   const { config } = mail.botConfig('astran');
-  const a = createEmailAdapter({ config, env: { ASTRAN_TEST_MAIL_PASS_ASTRAN: 'wrong-password-123' }, log, store: services.store });
+  const a = createEmailAdapter({ config, env: { ASTRAN_TEST_MAIL_PASS_ASTRAN: 'wrong-password-123' }, log, kv: services.store.keyValues() });
   await assert.rejects(a.start(handler), (err: Error) => /login refused/.test(err.message) && !err.message.includes('wrong-password-123'));
   await a.stop();
 });
@@ -255,7 +255,7 @@ test('polling mode (no IDLE) processes new mail', async () => {
   await adapter!.stop();
   adapter = null;
   const { config, env } = mail.botConfig('astran');
-  const a = createEmailAdapter({ config: { ...config, imap: { ...(config.imap as object), idle: false, poll_seconds: 0.5 } }, env, log, store: services.store });
+  const a = createEmailAdapter({ config: { ...config, imap: { ...(config.imap as object), idle: false, poll_seconds: 0.5 } }, env, log, kv: services.store.keyValues() });
   await a.start(handler);
   try {
     const id = await mail.send('alice', { subject: 'ASTRAN-SOURCES', text: '' });

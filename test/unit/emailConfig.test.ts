@@ -31,7 +31,7 @@ test('email config: plain only on loopback, IDLE restart ≤ 29 min, auth result
 });
 
 test('a missing password variable is an error naming the variable, not a value', () => {
-  const deps = { config: base, log: silentLogger, store: new MemoryJobStore() };
+  const deps = { config: base, log: silentLogger, kv: new MemoryJobStore().keyValues() };
   assert.throws(() => createEmailAdapter({ ...deps, env: {} }), /ASTRAN_IMAP_PASSWORD/);
   assert.throws(() => createEmailAdapter({ ...deps, env: { ASTRAN_IMAP_PASSWORD: 'x' } }), /ASTRAN_SMTP_PASSWORD/);
   const a = createEmailAdapter({ ...deps, env: { ASTRAN_IMAP_PASSWORD: 'x', ASTRAN_SMTP_PASSWORD: 'y' } });

@@ -49,11 +49,11 @@ test('screenMail: rate limit answers once, size limit answers with an example', 
 
 test('ThreadIndex: follow-ups find the thread by In-Reply-To or any References entry, across instances', () => {
   const store = new MemoryJobStore();
-  const a = new ThreadIndex(store);
+  const a = new ThreadIndex(store.keyValues());
   a.open('<req@x>', { to: 'alice@iac.es', subject: 'ASTRAN-LAUNCH' });
   a.add('<req@x>', '<root@bot>');
   a.add('<req@x>', '<update@bot>');
-  const b = new ThreadIndex(store); // e.g. after a restart: state is in the store
+  const b = new ThreadIndex(store.keyValues()); // e.g. after a restart: state is in the store
   assert.equal(b.lookup(['<update@bot>'], []), '<req@x>');
   assert.equal(b.lookup([], ['<other@y>', '<root@bot>']), '<req@x>');
   assert.equal(b.lookup(['<req@x>'], []), '<req@x>');

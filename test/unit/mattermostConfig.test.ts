@@ -19,20 +19,20 @@ test('defaults: token env names, reconnect backoff, no slash endpoint unless lis
 });
 
 test('bad config is a ConfigError naming the setting; secrets are never accepted in config', () => {
-  assert.throws(() => createMattermostAdapter({ config: { url: 'ftp://x' }, env: {}, log: silentLogger, store }), (e: unknown) => e instanceof ConfigError && /mattermost\.url/.test(e.message));
-  assert.throws(() => createMattermostAdapter({ config: { url: 'https://x.org', bot_token: 'abc' }, env: {}, log: silentLogger, store }), ConfigError);
+  assert.throws(() => createMattermostAdapter({ config: { url: 'ftp://x' }, env: {}, log: silentLogger, kv: store.keyValues() }), (e: unknown) => e instanceof ConfigError && /mattermost\.url/.test(e.message));
+  assert.throws(() => createMattermostAdapter({ config: { url: 'https://x.org', bot_token: 'abc' }, env: {}, log: silentLogger, kv: store.keyValues() }), ConfigError);
 });
 
 test('a missing secret variable is named in the error', () => {
   assert.throws(
-    () => createMattermostAdapter({ config: { url: 'https://x.org', bot_token_env: 'MM_TOKEN' }, env: {}, log: silentLogger, store }),
+    () => createMattermostAdapter({ config: { url: 'https://x.org', bot_token_env: 'MM_TOKEN' }, env: {}, log: silentLogger, kv: store.keyValues() }),
     (e: unknown) => e instanceof ConfigError && e.message.includes('MM_TOKEN') && !e.message.includes('MATTERMOST_SLASH_TOKEN'),
   );
   assert.throws(
-    () => createMattermostAdapter({ config: { url: 'https://x.org', listen: {} }, env: { MATTERMOST_BOT_TOKEN: 't0k3n' }, log: silentLogger, store }),
+    () => createMattermostAdapter({ config: { url: 'https://x.org', listen: {} }, env: { MATTERMOST_BOT_TOKEN: 't0k3n' }, log: silentLogger, kv: store.keyValues() }),
     (e: unknown) => e instanceof ConfigError && e.message.includes('MATTERMOST_SLASH_TOKEN'),
   );
-  const a = createMattermostAdapter({ config: { url: 'https://x.org' }, env: { MATTERMOST_BOT_TOKEN: 't0k3n' }, log: silentLogger, store });
+  const a = createMattermostAdapter({ config: { url: 'https://x.org' }, env: { MATTERMOST_BOT_TOKEN: 't0k3n' }, log: silentLogger, kv: store.keyValues() });
   assert.equal(a.name, 'mattermost');
   assert.equal(a.canEdit, true);
 });

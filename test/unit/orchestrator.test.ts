@@ -285,3 +285,30 @@ test('cluster job names carry the store id: a new database never mistakes an old
   assert.match(mine[0].jobId, /^[0-9a-f]{6}_A-0001$/);
   await o.stop();
 });
+
+test('the same request launched again (a redelivery, a mail handled again after a crash) finds its job: one job, one thread', async () => {
+  const h = harness();
+  runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
+  const o = h.make();
+  const first = await o.launch(params, runs, request);
+  const again = await o.launch(params, runs, request);
+  assert.equal(again.id, first.id);
+  assert.equal(h.store.listJobs().length, 1);
+  assert.equal(h.adapter.posts.filter((p) => p.op === 'root').length, 1, 'one thread root');
+  await o.waitFor(first.id);
+  await o.stop();
+});
+
+test('a crash between recording the job and opening its thread: the request handled again opens the thread, no second job', async () => {
+  const h = harness();
+  runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
+  // What a killed bot left: the job recorded with its request, no thread yet.
+  const orphan = h.store.createJob({ params, requester: request.identity, runIds: [1807, 1808], requestKey: `rec:${request.id}` });
+  const o = h.make();
+  const job = await o.launch(params, runs, request);
+  assert.equal(job.id, orphan.id);
+  assert.ok(job.thread, 'the thread is opened now');
+  assert.equal(h.store.listJobs().length, 1);
+  assert.equal((await o.waitFor(job.id)).state, 'done');
+  await o.stop();
+});

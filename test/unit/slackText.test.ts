@@ -17,7 +17,8 @@ describe('Slack text at the edge', () => {
   it('translates light markdown to mrkdwn and escapes control characters outside code', () => {
     assert.equal(toMrkdwn('**Done**: 5 σ'), '*Done*: 5 σ');
     assert.equal(toMrkdwn('- a\n- b'), '• a\n• b');
-    assert.equal(toMrkdwn('[log](https://x.org/a)'), '<https://x.org/a|log>');
+    // ASTRAN writes no links: a markdown link can only be echoed user text, so it stays literal (no <url|label>).
+    assert.equal(toMrkdwn('[log](https://x.org/a)'), '[log](https://x.org/a)');
     assert.equal(toMrkdwn('a < b & c > d'), 'a &lt; b &amp; c &gt; d');
     assert.equal(toMrkdwn('`**raw**` **b**'), '`**raw**` *b*');
     assert.equal(toMrkdwn('```\n- x <y>\n```'), '```\n- x &lt;y&gt;\n```');

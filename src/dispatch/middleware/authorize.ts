@@ -18,7 +18,7 @@ export function authorize(authorizer: Authorizer): Middleware {
     }
     if (ctx.role === null) {
       ctx.log.info({ msgId: ctx.msg.id, user: identityKey(id) }, 'refused: not on the access list');
-      return ctx.reply({ text: `You are not on ASTRAN's access list; ask an ASTRAN admin to add ${code(identityKey(id), 120)}.`, ephemeral: true, rejected: true });
+      return ctx.reply({ text: `You are not on ASTRAN's access list; ask an ASTRAN admin to add ${code(identityKey(id), 120)}.`, ephemeral: true, rejected: true, refusal: 'access' });
     }
     return next();
   };

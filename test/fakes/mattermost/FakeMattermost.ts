@@ -248,7 +248,7 @@ export class FakeMattermost {
    * Run a custom slash command the way the server does: form-encoded POST to the command URL with
    * `Authorization: Token <token>`, a response_url hook, and the server's timeout.
    */
-  async slashCommand(target: string, o: { token: string; user?: FakeUser; channel?: FakeChannel; text: string; command?: string; timeoutMs?: number }): Promise<SlashResult> {
+  async slashCommand(target: string, o: { token: string; user?: FakeUser; channel?: FakeChannel; text: string; command?: string; timeoutMs?: number; /** Replays: send this trigger_id again. */ triggerId?: string }): Promise<SlashResult> {
     const user = o.user ?? this.alice;
     const channel = o.channel ?? this.channel;
     const hookId = newId();
@@ -262,7 +262,7 @@ export class FakeMattermost {
       team_id: this.team.id,
       text: o.text,
       token: o.token,
-      trigger_id: newId(),
+      trigger_id: o.triggerId ?? newId(),
       user_id: user.id,
       user_name: user.username,
     });

@@ -54,7 +54,7 @@ export async function startMattermostRig(opts: MattermostRigOptions): Promise<Ma
       },
       env,
       log: opts.log ?? silentLogger,
-      store,
+      kv: store.keyValues(),
     });
   let adapter = build();
   const startIt = async (a: MattermostAdapter, h: InboundHandler) => {

@@ -103,6 +103,8 @@ export interface SlashCommandInput {
   channel_id?: string;
   channel_name?: string;
   command?: string;
+  /** Replays: send this trigger_id again. */
+  trigger_id?: string;
 }
 
 export interface UserMessageInput {
@@ -262,7 +264,7 @@ export class FakeSlack {
       api_app_id: this.appId,
       is_enterprise_install: 'false',
       response_url: `${this.origin}/respond/${key}`,
-      trigger_id: `${Date.now()}.${this.seq++}.${randomBytes(8).toString('hex')}`,
+      trigger_id: input.trigger_id ?? `${Date.now()}.${this.seq++}.${randomBytes(8).toString('hex')}`,
     };
   }
 

@@ -27,7 +27,7 @@ export function slackAdapterForFake(
     },
     env: { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_SIGNING_SECRET: FAKE_SIGNING_SECRET },
     log,
-    store,
+    kv: store.keyValues(),
   });
 }
 
