@@ -6,8 +6,8 @@ import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/dispatch
 import { quoteValue } from '../src/dispatch/validation/checkArgs.js';
 import { parseNightRange } from '../src/dispatch/parsing/dates.js';
 import { nightSpan, yesterdayNight } from '../src/util/nights.js';
-import { code, type Problem } from '../src/dispatch/validation/Problem.js';
-import { formatDidYouMean } from '../src/dispatch/help/didYouMean.js';
+import { type Problem } from '../src/dispatch/validation/Problem.js';
+import { TARGET_ARGS, resolveTarget } from '../src/dispatch/validation/targetArgs.js';
 
 export interface LaunchArgs {
   params: LaunchParams;
@@ -19,10 +19,17 @@ const OPTIONAL_KEYS = ['theta2_cut', 'off_regions', 'emin', 'emax', 'dry_run', '
 export const launch: CommandSpec<LaunchArgs> = {
   name: 'launch',
   summary: 'Analyse the runs of a source in a night (or a range of nights): DL1 → DL2 → DL3 → θ², significance, skymap.',
-  usage: 'launch source=NAME date=YYYYMMDD [runs=…] [theta2_cut=…] [off_regions=…] [emin=…] [emax=…] [dry_run=yes] [force=yes]',
-  examples: ['launch source=Crab date=yesterday', 'launch source="PKS 2155-304" date=20231201..20231207 theta2_cut=0.03', 'launch source=Crab date=2023-12-07 runs=1801,1802 dry_run=yes'],
+  usage: 'launch source=NAME|ra=DEG dec=DEG [name=…] date=YYYYMMDD [runs=…] [theta2_cut=…] [off_regions=…] [emin=…] [emax=…] [dry_run=yes] [force=yes]',
+  examples: ['launch source=Crab date=yesterday', 'launch source="PKS 2155-304" date=20231201..20231207 theta2_cut=0.03', 'launch source=Crab date=2023-12-07 runs=1801,1802 dry_run=yes', 'launch ra=288.76 dec=19.77 name=GRB_221009A date=20221009'],
   args: [
-    { name: 'source', required: true, description: 'Source name or alias from `/astran sources`.', example: 'Crab', schema: textArg() },
+    {
+      name: 'source',
+      requiredUnless: ['ra', 'dec', 'name'],
+      description: 'Source name or alias from `/astran sources` (or give ra= and dec= for a target of opportunity).',
+      example: 'Crab',
+      schema: textArg(),
+    },
+    ...TARGET_ARGS,
     {
       name: 'date',
       required: true,
@@ -48,17 +55,10 @@ export const launch: CommandSpec<LaunchArgs> = {
     const now = ctx.services.now();
     const problems: Problem[] = [];
 
-    let source: SourceEntry | undefined;
-    if (typeof parsed.source === 'string') {
-      source = ctx.services.sources.resolve(parsed.source);
-      if (!source) {
-        const near = ctx.services.sources.suggest(parsed.source);
-        problems.push({
-          message: `I don't know the source ${code(parsed.source)}.`,
-          fix: near.length ? `${formatDidYouMean(near)} (\`/astran sources\` lists all.)` : '`/astran sources` lists the known sources.',
-        });
-      }
-    }
+    // A known source, or a target of opportunity by its coordinates (shared with other commands taking a target).
+    const resolved = resolveTarget(ctx.services.sources, parsed, values);
+    problems.push(...resolved.problems);
+    const source: SourceEntry | undefined = resolved.target?.source;
 
     let range: { from: string; to: string } | undefined;
     if (typeof parsed.date === 'string') {
@@ -96,6 +96,7 @@ export const launch: CommandSpec<LaunchArgs> = {
     // A missing or invalid source or date was reported by the central checks.
     if (problems.length || !source || !range) return { ok: false, problems };
     const params: LaunchParams = { source: source.name, nightFrom: range.from, nightTo: range.to };
+    if (resolved.target?.too) params.target = { ra: source.ra, dec: source.dec };
     if (parsed.runs) params.runs = parsed.runs as number[];
     // Each run's own night: in a range, path templates need it.
     params.runNights = Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));
@@ -125,6 +126,7 @@ async function noRunsProblem(ctx: CommandContext, source: SourceEntry, range: { 
   near.sort((a, b) => a.night.localeCompare(b.night));
   const listed = near.map((n) => `${n.night} (${n.runs} run${n.runs === 1 ? '' : 's'})`).join(' and ');
   const typed = values.source ?? source.name;
-  const example = `/astran launch source=${quoteValue(typed.replace(/[`<>]/g, ''))} date=${near[0].night}`;
+  const target = 'ra' in values ? `ra=${source.ra} dec=${source.dec}${'name' in values ? ` name=${quoteValue(source.name)}` : ''}` : `source=${quoteValue(typed.replace(/[`<>]/g, ''))}`;
+  const example = `/astran launch ${target} date=${near[0].night}`;
   return { message: `There are no runs of ${source.name} ${when}.`, fix: `${source.name} was observed on ${listed}. Try: \`${example}\`` };
 }

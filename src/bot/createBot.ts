@@ -74,7 +74,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const services: CommandServices = {
     store,
     sources: o.loaded.sources,
-    nights: o.nights ?? createNightIndex(o.loaded, o.log),
+    nights: o.nights ?? createNightIndex(o.loaded, o.log, backend),
     jobs: orchestrator,
     log: o.log,
     now,

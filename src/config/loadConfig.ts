@@ -103,6 +103,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
       }
     }
     if (config.data.run_catalog) renderTemplate(config.data.run_catalog, sample, 'data.run_catalog');
+    if (config.data.run_summary) renderTemplate(config.data.run_summary, sample, 'data.run_summary');
     if (config.data.dl3_store) renderTemplate(config.data.dl3_store, sample, 'data.dl3_store');
   } catch (e) {
     issues.push(`${abs}: ${(e as Error).message}`);

@@ -58,6 +58,8 @@ export const ConfigSchema = z
         night_index: z.enum(['run_catalog', 'dl3_obs_index']),
         /** RunCatalog path template (night_index: run_catalog). */
         run_catalog: Template.optional(),
+        /** lstosa RunSummary path template ({base}, {night}); when the night's file exists only DATA runs are kept. */
+        run_summary: Template.optional(),
         /** DL3 data store folder holding obs-index/hdu-index (night_index: dl3_obs_index). */
         dl3_store: Template.optional(),
       })

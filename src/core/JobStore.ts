@@ -11,8 +11,10 @@ export function isFinal(s: JobState): boolean {
 
 /** The validated parameters of a launch, as stored (JSON). */
 export interface LaunchParams {
-  /** Canonical source name from the source list. */
+  /** Canonical source name from the source list, or the name of a target of opportunity (see `target`). */
   source: string;
+  /** Set for a target of opportunity (not in the source list): its J2000 coordinates in degrees. */
+  target?: { ra: number; dec: number };
   /** First and last night, YYYYMMDD (equal for a single night). */
   nightFrom: string;
   nightTo: string;

@@ -16,6 +16,8 @@ export interface RunInfo {
   source: string; // canonical source name
   /** Start time ISO UTC, when known. */
   start?: string;
+  /** Pointing declination in degrees (RunCatalog `source_dec`), when known: picks the MC declination line. */
+  pointingDec?: number;
 }
 
 /** Which runs exist: from the night's RunCatalog when configured, else from the DL3 obs-index. */

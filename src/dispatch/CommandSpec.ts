@@ -11,6 +11,8 @@ export interface ArgSpec {
   /** Example value for help and usage hints; a function when it depends on the date (dates). */
   example: string | ((now: Date) => string);
   required?: boolean;
+  /** Required unless one of these parameters is given (e.g. `source` unless `ra`/`dec`/`name` name a target). */
+  requiredUnless?: string[];
   /** May be typed without `key=` (status JOB, cancel JOB, help VERB). At most one per command. */
   positional?: boolean;
   /** Boolean flag: a bare `dry_run` means `dry_run=yes`. */

@@ -11,6 +11,7 @@ import { JobThread } from './JobThread.js';
 import { Poller } from './Poller.js';
 import { fmtDuration, fmtNights } from './format.js';
 import { UserFacingError } from '../core/errors.js';
+import { jobTarget } from '../core/jobTarget.js';
 
 export interface OrchestratorDeps {
   loaded: LoadedConfig;
@@ -82,7 +83,7 @@ export class Orchestrator extends EventEmitter implements JobControl {
   async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord> {
     const adapter = this.d.adapters.get(request.identity.adapter);
     if (!adapter) throw new Error(`no adapter named ${request.identity.adapter}`);
-    const source = this.d.loaded.sources.resolve(params.source);
+    const source = jobTarget(params, this.d.loaded.sources);
     if (!source) throw new UserFacingError(`Unknown source ${params.source}.`);
     const runNights: Record<string, string> = {};
     for (const r of runs) runNights[String(r.runId)] = r.night;
@@ -156,7 +157,7 @@ export class Orchestrator extends EventEmitter implements JobControl {
       .filter(Boolean)
       .join(', ');
     return (
-      `🔭 *${job.id}* · ${p.source} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
+      `🔭 *${job.id}* · ${p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
       `${opts ? ` · ${opts}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
       // "Reply" reads right in a chat thread and in a mail conversation alike.
       `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
@@ -168,7 +169,7 @@ export class Orchestrator extends EventEmitter implements JobControl {
     const job = this.d.store.getJob(jobId)!;
     const adapter = job.thread ? this.d.adapters.get(job.thread.adapter) : undefined;
     const thread = new JobThread(jobId, adapter, this.d.store, { editIntervalMs: this.d.loaded.config.bot.progress_edit_interval_s * 1000, log: this.d.log.child({ job: jobId }) });
-    const source = this.d.loaded.sources.resolve(job.params.source);
+    const source = jobTarget(job.params, this.d.loaded.sources);
     const controller = new AbortController();
     const runner = new JobRunner(jobId, {
       config: this.d.loaded.config,

@@ -54,12 +54,35 @@ export interface StageStatus {
   tasks: TaskStatus[];
 }
 
-export interface ClusterBackend {
+/** Size and modification time of a file as the cluster sees it. */
+export interface FileStat {
+  size: number;
+  /** Modification time, milliseconds since the epoch (sub-second where the file system has it). */
+  mtimeMs: number;
+}
+
+/** Largest file readText() returns (catalogues, run summaries and flags are a few kB). */
+export const READ_TEXT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reading the cluster's file system: catalogues, run summaries, completeness flags and model/IRF folders live where the
+ * data is, not on the bot host. Every backend implements these; each call is one round trip for all its paths.
+ */
+export interface ClusterFiles {
+  /** For each path, whether it exists (on the cluster). Batched: one round trip. */
+  exists(paths: string[]): Promise<boolean[]>;
+  /** Size and mtime per path (null when absent). */
+  stat(paths: string[]): Promise<(FileStat | null)[]>;
+  /** UTF-8 text of each (small) file, null when absent or not a regular file; over READ_TEXT_MAX_BYTES is an error. */
+  readText(paths: string[]): Promise<(string | null)[]>;
+  /** Entry names of a folder (not recursive, sorted), null when the folder does not exist. */
+  list(dir: string): Promise<string[] | null>;
+}
+
+export interface ClusterBackend extends ClusterFiles {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** For each path, whether it exists (on the cluster). Batched: one round trip. */
-  exists(paths: string[]): Promise<boolean[]>;
   /** Submit a stage; returns the backend reference to poll/cancel. */
   submit(sub: StageSubmission): Promise<string>;
   /** Find a stage submitted before a crash (by job name/comment) so it is never submitted twice. */

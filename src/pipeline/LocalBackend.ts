@@ -23,7 +23,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSy
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { ClusterBackend, StageStatus, StageSubmission, TaskState, TaskStatus } from './ClusterBackend.js';
+import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState, TaskStatus } from './ClusterBackend.js';
 import type { Logger } from '../log.js';
 import { killProcessGroup } from './local/killProcessGroup.js';
 import { localBackendConfigSchema, type LocalBackendConfig } from './local/localBackendConfig.js';
@@ -32,6 +32,7 @@ import { parseSlurmTime } from './local/parseSlurmTime.js';
 import { readRefManifest, writeRefManifest } from './local/RefManifest.js';
 import { rollUpState } from './local/rollUpState.js';
 import { tailFile } from './local/tailFile.js';
+import { localList, localReadText, localStat } from './files/localFiles.js';
 
 export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
 export const LOST_REASON = 'lost: ASTRAN restarted before the task finished';
@@ -121,6 +122,18 @@ export class LocalBackend implements ClusterBackend {
 
   async exists(paths: string[]): Promise<boolean[]> {
     return paths.map((p) => existsSync(p));
+  }
+
+  stat(paths: string[]): Promise<(FileStat | null)[]> {
+    return localStat(paths);
+  }
+
+  readText(paths: string[]): Promise<(string | null)[]> {
+    return localReadText(paths);
+  }
+
+  list(dir: string): Promise<string[] | null> {
+    return localList(dir);
   }
 
   async submit(input: StageSubmission): Promise<string> {

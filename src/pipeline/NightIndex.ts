@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { NightIndex, RunInfo } from '../core/services.js';
 import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
@@ -7,6 +7,9 @@ import { openDataStore, listObservations, type DataStore } from '../analysis/Dat
 import { separationDeg } from '../analysis/geometry.js';
 import { renderTemplate } from '../config/template.js';
 import { parseRunCatalog, type RunCatalogRow } from './runCatalog.js';
+import { dataRunIds, parseRunSummary } from './runSummary.js';
+import type { ClusterFiles } from './ClusterBackend.js';
+import { UserFacingError } from '../core/errors.js';
 import { nightRange } from '../util/nights.js';
 import type { Logger } from '../log.js';
 
@@ -64,67 +67,137 @@ export class ObsIndexNightIndex implements NightIndex {
   }
 }
 
-/** Nights from LST RunCatalog_YYYYMMDD.ecsv files (one per night). */
+export interface RunCatalogIndexOptions {
+  /** RunCatalog path template ({base}, {night}). */
+  catalog: string;
+  /** RunSummary path template; when the night's file is present only its DATA runs count. */
+  summary?: string;
+  base: string;
+  sources: SourceCatalog;
+  /** Where the catalogues are read: the cluster backend (local disk or Slurm over SSH). */
+  files: ClusterFiles;
+  log: Logger;
+}
+
+interface Cached<T> {
+  size: number;
+  mtimeMs: number;
+  value: T;
+}
+
+/** The cluster was unreachable or answered nonsense while reading catalogues. */
+function catalogueUnavailable(err: unknown, log: Logger): never {
+  if (err instanceof UserFacingError) throw err;
+  log.error({ err }, 'cannot read the night catalogues on the cluster');
+  throw new UserFacingError('I cannot read the night catalogues on the cluster right now.', 'Try again in a few minutes; if it persists, tell an ASTRAN admin.');
+}
+
+/**
+ * Nights from LST RunCatalog_YYYYMMDD.ecsv files (one per night), read through the cluster backend: a bot host without
+ * the data file system sees the same catalogues as the compute nodes. When the night's RunSummary is present only runs
+ * with run_type DATA are kept (as lstosa does). Parsed files are cached by (size, mtime): one stat round trip per query,
+ * one read round trip for files that changed.
+ */
 export class RunCatalogNightIndex implements NightIndex {
-  private readonly cache = new Map<string, { mtimeMs: number; rows: RunCatalogRow[] }>();
+  private readonly catalogs = new Map<string, Cached<RunCatalogRow[]>>();
+  private readonly summaries = new Map<string, Cached<Set<number> | null>>();
 
-  constructor(
-    private readonly template: string,
-    private readonly base: string,
-    private readonly sources: SourceCatalog,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly o: RunCatalogIndexOptions) {}
 
-  private file(night: string): string {
-    return renderTemplate(this.template, { base: this.base, night }, 'data.run_catalog');
+  private catalogFile(night: string): string {
+    return renderTemplate(this.o.catalog, { base: this.o.base, night }, 'data.run_catalog');
   }
 
-  private rows(night: string): RunCatalogRow[] {
-    const f = this.file(night);
-    if (!existsSync(f)) return [];
-    const mtimeMs = statSync(f).mtimeMs;
-    const c = this.cache.get(f);
-    if (c && c.mtimeMs === mtimeMs) return c.rows;
+  private summaryFile(night: string): string | undefined {
+    return this.o.summary ? renderTemplate(this.o.summary, { base: this.o.base, night }, 'data.run_summary') : undefined;
+  }
+
+  /** Read (or reuse) the files whose stat changed; parse errors make the file count as `fallback`. */
+  private async load<T>(paths: string[], cache: Map<string, Cached<T>>, parse: (text: string, file: string) => T, fallback: T): Promise<(T | undefined)[]> {
+    const stats = await this.o.files.stat(paths);
+    const stale = paths.filter((p, i) => {
+      const st = stats[i];
+      const c = cache.get(p);
+      return st !== null && !(c && c.size === st.size && c.mtimeMs === st.mtimeMs);
+    });
+    const texts = stale.length ? await this.o.files.readText(stale) : [];
+    stale.forEach((p, i) => {
+      const st = stats[paths.indexOf(p)]!;
+      const text = texts[i];
+      if (text === null) {
+        cache.delete(p);
+        return;
+      }
+      let value: T;
+      try {
+        value = parse(text, basename(p));
+      } catch (e) {
+        this.o.log.error({ err: e, file: basename(p) }, 'unreadable night catalogue; ignored');
+        value = fallback;
+      }
+      cache.set(p, { size: st.size, mtimeMs: st.mtimeMs, value });
+    });
+    return paths.map((p, i) => (stats[i] === null ? undefined : cache.get(p)?.value));
+  }
+
+  /** Rows of each night (DATA runs only when the RunSummary is there). */
+  private async rows(nights: string[]): Promise<Map<string, RunCatalogRow[]>> {
+    const out = new Map<string, RunCatalogRow[]>();
+    if (nights.length === 0) return out;
     try {
-      const rows = parseRunCatalog(readFileSync(f, 'utf8'), basename(f));
-      this.cache.set(f, { mtimeMs, rows });
-      return rows;
+      const cats = await this.load(nights.map((n) => this.catalogFile(n)), this.catalogs, (t, f) => parseRunCatalog(t, f), [] as RunCatalogRow[]);
+      const sumPaths = nights.map((n) => this.summaryFile(n)).filter((p): p is string => p !== undefined);
+      const sums = sumPaths.length ? await this.load(sumPaths, this.summaries, (t, f) => dataRunIds(parseRunSummary(t, f)), null) : [];
+      nights.forEach((n, i) => {
+        const rows = cats[i] ?? [];
+        const data = sums[i];
+        out.set(n, data ? rows.filter((r) => data.has(r.run_id)) : rows);
+      });
     } catch (e) {
-      this.log.error({ err: e, night }, 'unreadable run catalog; its night is treated as empty');
-      return [];
+      catalogueUnavailable(e, this.o.log);
     }
+    return out;
   }
 
   private matches(source: SourceEntry, r: RunCatalogRow): boolean {
-    const named = this.sources.resolve(r.source_name);
+    const named = this.o.sources.resolve(r.source_name);
     if (named) return named.name === source.name;
     return r.source_ra !== null && r.source_dec !== null && separationDeg(r.source_ra, r.source_dec, source.ra, source.dec) <= CATALOG_MATCH_DEG;
   }
 
-  async runs(source: SourceEntry, nightFrom: string, nightTo: string): Promise<RunInfo[]> {
+  private collect(source: SourceEntry, rows: Map<string, RunCatalogRow[]>): RunInfo[] {
     const out: RunInfo[] = [];
-    for (const night of nightRange(nightFrom, nightTo))
-      for (const r of this.rows(night)) if (this.matches(source, r)) out.push({ runId: r.run_id, night, source: source.name });
+    for (const [night, rs] of rows) for (const r of rs) if (this.matches(source, r)) out.push({ runId: r.run_id, night, source: source.name, pointingDec: r.source_dec ?? undefined });
     return out;
   }
 
-  /** Scans the catalog folder (the night must appear only in the file name). */
+  async runs(source: SourceEntry, nightFrom: string, nightTo: string): Promise<RunInfo[]> {
+    return this.collect(source, await this.rows(nightRange(nightFrom, nightTo)));
+  }
+
+  /** Scans the catalogue folder through the backend (the night must appear only in the file name). */
   async nights(source: SourceEntry): Promise<{ night: string; runs: number }[]> {
-    const probe = this.file('99999999');
+    const probe = this.catalogFile('99999999');
     const dir = dirname(probe);
     const [pre, post] = basename(probe).split('99999999');
-    if (!existsSync(dir) || dir.includes('99999999')) return [];
-    const nights = readdirSync(dir)
+    if (dir.includes('99999999')) return [];
+    let names: string[] | null;
+    try {
+      names = await this.o.files.list(dir);
+    } catch (e) {
+      catalogueUnavailable(e, this.o.log);
+    }
+    const nights = (names ?? [])
       .filter((n) => n.startsWith(pre) && n.endsWith(post) && /^\d{8}$/.test(n.slice(pre.length, n.length - post.length)))
       .map((n) => n.slice(pre.length, n.length - post.length));
-    const out: RunInfo[] = [];
-    for (const night of nights) for (const r of this.rows(night)) if (this.matches(source, r)) out.push({ runId: r.run_id, night, source: source.name });
-    return countByNight(out);
+    return countByNight(this.collect(source, await this.rows(nights)));
   }
 }
 
-export function createNightIndex(loaded: LoadedConfig, log: Logger): NightIndex {
+/** The night index named by `data.night_index`; run catalogues are read through `files` (the cluster backend). */
+export function createNightIndex(loaded: LoadedConfig, log: Logger, files: ClusterFiles): NightIndex {
   const d = loaded.config.data;
-  if (d.night_index === 'run_catalog') return new RunCatalogNightIndex(d.run_catalog!, loaded.base, loaded.sources, log);
+  if (d.night_index === 'run_catalog')
+    return new RunCatalogNightIndex({ catalog: d.run_catalog!, summary: d.run_summary, base: loaded.base, sources: loaded.sources, files, log });
   return new ObsIndexNightIndex(renderTemplate(d.dl3_store!, { base: loaded.base }, 'data.dl3_store'), loaded.sources, log);
 }

@@ -40,27 +40,34 @@ function splitCsv(line: string): string[] {
 }
 
 /**
- * Strict ECSV reader for the run catalog: `# %ECSV` header lines (YAML, ignored beyond the marker), a header row naming
- * the columns, then data rows. Empty values and "nan" become null for the coordinates.
+ * Strict ECSV table reader: `# %ECSV` header lines (YAML, ignored beyond the marker), a header row naming the columns,
+ * then data rows with exactly as many fields. Returns each row as column → text; `required` columns must be present.
  */
-export function parseRunCatalog(text: string, file = 'RunCatalog'): RunCatalogRow[] {
+export function parseEcsvRecords(text: string, file: string, required: readonly string[]): Record<string, string>[] {
   const lines = text.split(/\r?\n/);
   if (!lines[0]?.startsWith('# %ECSV')) throw new RunCatalogError(file, 'not an ECSV file (first line must start with "# %ECSV")');
   const body = lines.filter((l) => !l.startsWith('#') && l.trim() !== '');
   if (body.length === 0) throw new RunCatalogError(file, 'no header row');
   const header = splitCsv(body[0]);
-  for (const col of ['run_id', 'source_name', 'source_ra', 'source_dec'])
-    if (!header.includes(col)) throw new RunCatalogError(file, `missing column ${col} (have: ${header.join(', ')})`);
-  const rows: RunCatalogRow[] = [];
+  for (const col of required) if (!header.includes(col)) throw new RunCatalogError(file, `missing column ${col} (have: ${header.join(', ')})`);
+  const rows: Record<string, string>[] = [];
   for (let i = 1; i < body.length; i++) {
     const cells = splitCsv(body[i]);
     if (cells.length !== header.length) throw new RunCatalogError(file, `row ${i} has ${cells.length} fields, the header has ${header.length}`);
-    const rec: Record<string, string | null> = {};
+    const rec: Record<string, string> = {};
     header.forEach((h, j) => (rec[h] = cells[j]));
-    for (const k of ['source_ra', 'source_dec']) if (rec[k] === '' || /^nan$/i.test(rec[k] ?? '')) rec[k] = null;
-    const r = RunCatalogRowSchema.safeParse(rec);
-    if (!r.success) throw new RunCatalogError(file, `row ${i}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    rows.push(r.data);
+    rows.push(rec);
   }
   return rows;
+}
+
+/** Reader for the run catalog. Empty values and "nan" become null for the coordinates. */
+export function parseRunCatalog(text: string, file = 'RunCatalog'): RunCatalogRow[] {
+  return parseEcsvRecords(text, file, ['run_id', 'source_name', 'source_ra', 'source_dec']).map((raw, i) => {
+    const rec: Record<string, string | null> = { ...raw };
+    for (const k of ['source_ra', 'source_dec']) if (rec[k] === '' || /^nan$/i.test(rec[k] ?? '')) rec[k] = null;
+    const r = RunCatalogRowSchema.safeParse(rec);
+    if (!r.success) throw new RunCatalogError(file, `row ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    return r.data;
+  });
 }

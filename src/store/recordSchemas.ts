@@ -10,6 +10,7 @@ const YYYYMMDD = z.string().regex(/^\d{8}$/);
 // looseObject: keep keys added by newer code instead of silently dropping them on a round trip.
 export const launchParamsSchema = z.looseObject({
   source: z.string().min(1),
+  target: z.object({ ra: z.number().min(0).lt(360), dec: z.number().min(-90).max(90) }).optional(),
   nightFrom: YYYYMMDD,
   nightTo: YYYYMMDD,
   runs: z.array(z.number().int()).optional(),

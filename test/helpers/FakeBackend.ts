@@ -1,4 +1,4 @@
-import type { ClusterBackend, StageStatus, StageSubmission, TaskState } from '../../src/pipeline/ClusterBackend.js';
+import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState } from '../../src/pipeline/ClusterBackend.js';
 
 /**
  * A scripted in-memory cluster for orchestrator tests: a virtual file system, tasks that go pending → running →
@@ -7,6 +7,10 @@ import type { ClusterBackend, StageStatus, StageSubmission, TaskState } from '..
 export class FakeBackend implements ClusterBackend {
   readonly name = 'fake';
   files = new Set<string>();
+  /** Text of files readText() returns (a path here also counts as existing). */
+  texts = new Map<string, string>();
+  /** Scripted stat answers (size, mtime) per path; otherwise size = text length, mtime 0. */
+  stats = new Map<string, FileStat>();
   submitted: StageSubmission[] = [];
   cancelled: string[] = [];
   removed: string[] = [];
@@ -22,8 +26,23 @@ export class FakeBackend implements ClusterBackend {
 
   async start() {}
   async stop() {}
+  private has(p: string) {
+    return this.files.has(p) || this.texts.has(p) || this.stats.has(p);
+  }
   async exists(paths: string[]) {
-    return paths.map((p) => this.files.has(p));
+    return paths.map((p) => this.has(p));
+  }
+  async stat(paths: string[]) {
+    return paths.map((p) => (this.stats.get(p) ?? (this.has(p) ? { size: this.texts.get(p)?.length ?? 0, mtimeMs: 0 } : null)));
+  }
+  async readText(paths: string[]) {
+    return paths.map((p) => this.texts.get(p) ?? null);
+  }
+  async list(dir: string) {
+    const pre = dir.replace(/\/+$/, '') + '/';
+    const names = new Set<string>();
+    for (const p of [...this.files, ...this.texts.keys(), ...this.stats.keys()]) if (p.startsWith(pre)) names.add(p.slice(pre.length).split('/')[0]);
+    return names.size ? [...names].sort() : null;
   }
   async submit(sub: StageSubmission) {
     const ref = `fake-${++this.n}`;

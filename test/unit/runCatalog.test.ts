@@ -7,6 +7,7 @@ import { parseRunCatalog } from '../../src/pipeline/runCatalog.js';
 import { RunCatalogNightIndex } from '../../src/pipeline/NightIndex.js';
 import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { silentLogger } from '../../src/log.js';
+import { localFiles } from '../../src/pipeline/files/localFiles.js';
 
 const ECSV = (rows: string) => `# %ECSV 1.0
 # ---
@@ -42,7 +43,7 @@ test('night index from run catalogs: runs by name or position, nights listing', 
   writeFileSync(join(dir, 'RunCatalog', 'RunCatalog_20231209.ecsv'), ECSV('1900,CrabNebula_wobble,83.6,22.0\n1901,Mrk 501,253.4,39.7\n'));
   writeFileSync(join(dir, 'RunCatalog', 'notes.txt'), 'x');
   const sources = SourceCatalog.fromFile(new URL('../../config/sources.yaml', import.meta.url).pathname);
-  const idx = new RunCatalogNightIndex('{base}/RunCatalog/RunCatalog_{night}.ecsv', dir, sources, silentLogger);
+  const idx = new RunCatalogNightIndex({ catalog: '{base}/RunCatalog/RunCatalog_{night}.ecsv', base: dir, sources, files: localFiles, log: silentLogger });
   const crab = sources.resolve('crab')!;
   assert.deepEqual((await idx.runs(crab, '20231206', '20231206')).map((r) => r.runId), [1800, 1801]);
   assert.deepEqual((await idx.runs(crab, '20231206', '20231210')).map((r) => r.runId), [1800, 1801, 1900], 'unknown name matched by position');

@@ -18,7 +18,7 @@ export function checkArgs(spec: AnyCommandSpec, values: ArgValues, now: Date): C
   const missing: string[] = [];
   for (const arg of spec.args) {
     if (!(arg.name in values)) {
-      if (arg.required) missing.push(arg.name);
+      if (arg.required || (arg.requiredUnless && !arg.requiredUnless.some((k) => k in values))) missing.push(arg.name);
       continue;
     }
     const r = arg.schema.safeParse(values[arg.name]);

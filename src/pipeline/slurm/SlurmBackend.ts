@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import type { ClusterBackend, StageStatus, StageSubmission } from '../ClusterBackend.js';
+import type { ClusterBackend, FileStat, StageStatus, StageSubmission } from '../ClusterBackend.js';
+import { LIST_SCRIPT, READ_SCRIPT, STAT_SCRIPT, parseListOutput, parseReadOutput, parseStatOutput } from './remoteFiles.js';
 import type { Logger } from '../../log.js';
 import { SlurmConfigSchema, type SlurmConfig, type SlurmConfigInput } from './config.js';
 import { JOB_SCRIPT, MANIFEST, buildJobScript, buildManifest, buildSbatchArgv } from './jobScript.js';
@@ -85,6 +86,29 @@ export class SlurmBackend implements ClusterBackend {
     const lines = out.split('\n').filter((l) => l !== '');
     if (lines.length !== paths.length || lines.some((l) => l !== '0' && l !== '1')) throw new SlurmError('unexpected answer from the cluster');
     return lines.map((l) => l === '1');
+  }
+
+  async stat(paths: string[]): Promise<(FileStat | null)[]> {
+    if (paths.length === 0) return [];
+    const out = parseStatOutput(await this.run(['sh', '-c', STAT_SCRIPT, 'astran-stat', ...checkPaths(paths)]), paths.length);
+    if (!out) throw new SlurmError('unexpected answer from the cluster');
+    return out;
+  }
+
+  async readText(paths: string[]): Promise<(string | null)[]> {
+    if (paths.length === 0) return [];
+    const out = parseReadOutput(await this.run(['sh', '-c', READ_SCRIPT, 'astran-read', ...checkPaths(paths)]), paths.length);
+    if (!out) throw new SlurmError('unexpected answer from the cluster');
+    return out.map((a) => {
+      if (a.kind === 'too_large') throw new SlurmError('a cluster file is too large to read as text');
+      return a.kind === 'text' ? a.text : null;
+    });
+  }
+
+  async list(dir: string): Promise<string[] | null> {
+    const out = parseListOutput(await this.run(['sh', '-c', LIST_SCRIPT, 'astran-list', ...checkPaths([dir])]));
+    if (out === undefined) throw new SlurmError('unexpected answer from the cluster');
+    return out;
   }
 
   async submit(input: StageSubmission): Promise<string> {
@@ -208,6 +232,12 @@ export class SlurmBackend implements ClusterBackend {
     });
     return locals;
   }
+}
+
+/** Paths reach the remote script as arguments; a NUL or newline could still confuse the line protocol. */
+function checkPaths(paths: string[]): string[] {
+  for (const p of paths) if (!p || p.startsWith('-') || /[\0\n]/.test(p)) throw new SlurmError('invalid cluster path');
+  return paths;
 }
 
 function sftpWrite(sftp: Sftp, path: string, data: string, mode: number): Promise<void> {
