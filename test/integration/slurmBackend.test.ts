@@ -88,7 +88,7 @@ describe('slurm backend on the real cluster', { concurrency: false }, () => {
       tasks: RUNS.map((r, index) => ({
         index,
         runId: r,
-        argv: [...standin('lstchain_create_dl3_file'), '-d', dl2(r), '-o', `${base}/DL3`, '-i', `${base}/irf`, '--source-name', 'Crab Nebula', '--source-ra', '83.633deg', '--source-dec', '22.01deg', '--gzip', '--overwrite'],
+        argv: [...standin('lstchain_create_dl3_file'), '-d', dl2(r), '-o', `${base}/DL3`, '-i', `${base}/irf`, '-f', `final_irf_Run${r}.fits.gz`, '--source-name', 'Crab Nebula', '--source-ra', '83.633deg', '--source-dec', '22.01deg', '--gzip', '--overwrite'],
         inputs: [dl2(r)],
         outputs: [dl3(r)],
       })),

@@ -89,13 +89,18 @@ export function trace(tool, run, event) {
  * Makes "n tasks overlapped" deterministic in tests instead of depending on sleep lengths.
  */
 async function waitForStarts() {
-  const n = Number(process.env.ASTRAN_STANDIN_WAIT_FOR_STARTS ?? 0);
+  await waitForEvents('start', Number(process.env.ASTRAN_STANDIN_WAIT_FOR_STARTS ?? 0));
+}
+
+/** Hold until the trace file has n records of `event` (at most 10 s). No-op without n or a trace file. */
+export async function waitForEvents(event, n) {
   const f = process.env.ASTRAN_STANDIN_TRACE_FILE;
   if (!(n > 0) || !f) return;
+  const needle = `"event":${JSON.stringify(event)}`;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const starts = (readFileSync(f, 'utf8').match(/"event":"start"/g) ?? []).length;
-    if (starts >= n) return;
+    const count = readFileSync(f, 'utf8').split(needle).length - 1;
+    if (count >= n) return;
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -147,7 +147,7 @@ describe('LocalBackend', () => {
       return {
         index,
         runId,
-        argv: [NODE, join(STANDINS, 'standin_lstchain_create_dl3_file.mjs'), '-d', dl2, '-o', dl3Dir, '-i', irf, '--source-name', 'Crab', '--source-ra', '83.633deg', '--source-dec', '22.01deg', '--gzip'],
+        argv: [NODE, join(STANDINS, 'standin_lstchain_create_dl3_file.mjs'), '-d', dl2, '-o', dl3Dir, '-i', irf, '-f', `final_irf_Run${runId}.fits.gz`, '--source-name', 'Crab', '--source-ra', '83.633deg', '--source-dec', '22.01deg', '--gzip'],
         inputs: [dl2],
         outputs: [join(dl3Dir, `dl3_LST-1.Run${runId}.fits.gz`)],
       };
