@@ -83,7 +83,8 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       const limits = execFileSync('sacct', ['-n', '-P', '-X', '-j', jobs.map((j) => j.arrayId).join(','), '-o', 'Timelimit,ReqMem'], { encoding: 'utf8' });
       assert.deepEqual([...new Set(limits.trim().split('\n'))], ['00:10:00|200M']);
       const dl3 = readdirSync(w.dl3Dir('20231207', 'Crab_Nebula')).sort();
-      assert.deepEqual(dl3, ['dl3-index.json', 'dl3_LST-1.Run01807.fits.gz', 'dl3_LST-1.Run01808.fits.gz', 'hdu-index.fits.gz', 'obs-index.fits.gz']);
+      // Each run's DL3 task wrote its own final IRF (lstchain 0.10.0-0.10.9 would otherwise share final_irf.fits.gz).
+      assert.deepEqual(dl3, ['dl3-index.json', 'dl3_LST-1.Run01807.fits.gz', 'dl3_LST-1.Run01808.fits.gz', 'final_irf_Run01807.fits.gz', 'final_irf_Run01808.fits.gz', 'hdu-index.fits.gz', 'obs-index.fits.gz']);
       assert.deepEqual(readFileSync(join(w.dl3Dir('20231207', 'Crab_Nebula'), 'dl3_LST-1.Run01807.fits.gz')), readFileSync(HESS_FILE(23523)));
       assert.ok(existsSync(join(w.resultsDir, final.id, 'theta2.png')));
     } finally {
