@@ -13,6 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/analysis', 'src/store'],
   ['src/plots', 'src/pipeline'],
   ['src/orchestrator'],
+  ['src/watch'],
   ['src/dispatch'],
   ['commands'],
   ['adapters'],

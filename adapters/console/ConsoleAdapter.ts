@@ -101,7 +101,7 @@ export class ConsoleAdapter implements Adapter {
     const key = `T${n}`;
     this.kv.write(threadJobKey(key), jobId ?? key);
     const thread = { adapter: this.name, key };
-    this.print(`[${this.label(thread)}] ${root.text}`);
+    this.print([`[${this.label(thread)}] ${root.text}`, ...(root.files ?? []).map((f) => `[${this.label(thread)}] 📎 ${f.name} (${Math.round(f.data.length / 1024)} KB)`)].join('\n'));
     return { thread, root: { thread, id: `${key}-root` } };
   }
 

@@ -131,6 +131,15 @@ export class EmailAdapter implements Adapter {
     return { thread, root: { thread, id } };
   }
 
+  /** A new mail to `address` (a subscribed place); replies to it continue the thread like any job mail. */
+  async openThreadIn(address: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    const subject = `ASTRAN: ${root.text.split('\n')[0].replace(/[*_`]/g, '').slice(0, 90)}`;
+    const key = await this.sender.start(address, subject, root);
+    this.threads.open(key, { to: address, subject });
+    const thread = { adapter: EMAIL_ADAPTER, key };
+    return { thread, root: { thread, id: key } };
+  }
+
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
     const t = this.threads.get(thread.key);
     if (!t) throw new Error('email: unknown thread');

@@ -64,20 +64,33 @@ export class MailSender {
 
   /** Send a reply; returns its Message-ID (with angle brackets). */
   async reply(target: ReplyTarget, message: OutboundMessage, fixedMessageId?: string): Promise<string> {
-    const messageId = fixedMessageId ?? `<${randomUUID()}@${this.domain}>`;
-    const base = baseSubject(target.subject) || 'ASTRAN';
     const refs = target.references.includes(target.inReplyTo) ? target.references : [...target.references, target.inReplyTo];
+    return this.sendMail(target.to, `Re: ${baseSubject(target.subject) || 'ASTRAN'}`, message, { inReplyTo: target.inReplyTo, references: refs }, fixedMessageId);
+  }
+
+  /** A new conversation (standing orders: notices, digests, alerts); returns its Message-ID. */
+  async start(to: string, subject: string, message: OutboundMessage): Promise<string> {
+    return this.sendMail(to, subject, message, {});
+  }
+
+  private async sendMail(
+    to: string,
+    subject: string,
+    message: OutboundMessage,
+    threading: { inReplyTo?: string; references?: string[] },
+    fixedMessageId?: string,
+  ): Promise<string> {
+    const messageId = fixedMessageId ?? `<${randomUUID()}@${this.domain}>`;
     const mail = {
       from: { name: this.config.display_name, address: this.config.address },
-      to: target.to,
-      subject: `Re: ${base}`,
+      to,
+      subject,
       messageId,
-      inReplyTo: target.inReplyTo,
-      references: refs,
+      ...threading,
       text: plainSafe(message.text),
       html: message.html ?? renderHtml(plainSafe(message.text)),
       // RFC 3834: mark bot mail so other robots (vacation responders, other bots) do not answer it.
-      headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
+      headers: { 'Auto-Submitted': threading.inReplyTo ? 'auto-replied' : 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       attachments: (message.files ?? []).map((f) => ({ filename: f.name, content: f.data, contentType: f.contentType })),
     };
     // Temporary failures (4xx, dropped connections) are retried a few times, as any MTA would.

@@ -1,11 +1,18 @@
 import { resolve } from 'node:path';
 import type { Adapter, InboundHandler } from '../core/types.js';
-import type { JobStore } from '../core/JobStore.js';
+import type { JobRecord, JobStore } from '../core/JobStore.js';
+import { Watcher } from '../watch/Watcher.js';
+import { parseWatchConfig } from '../watch/config.js';
+import { NoticeDelivery } from '../watch/NoticeDelivery.js';
+import { WatchThreadOpener, WATCH_ADAPTER } from '../watch/WatchThreadOpener.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Logger } from '../log.js';
 import type { NightIndex, CommandServices } from '../core/services.js';
 import { SqliteJobStore } from '../store/SqliteJobStore.js';
+import { SqliteWatchStore } from '../store/SqliteWatchStore.js';
+import { MemoryWatchStore } from '../store/MemoryWatchStore.js';
+import type { WatchStore } from '../core/WatchStore.js';
 import { createNightIndex } from '../pipeline/NightIndex.js';
 import { Orchestrator } from '../orchestrator/Orchestrator.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
@@ -23,6 +30,8 @@ export interface BotOptions {
   /** Overrides for tests and the one-shot CLI. */
   store?: JobStore;
   backend?: ClusterBackend;
+  /** Subscriptions and the watcher's records; default: next to the job store. */
+  watchStore?: WatchStore;
   /** Adapters to use instead of the configured ones. */
   adapters?: Adapter[];
   /** Extra adapters next to the configured ones. */
@@ -37,7 +46,10 @@ export interface BotOptions {
 
 export interface Bot {
   orchestrator: Orchestrator;
+  /** Standing orders; `serve` starts its timer, `watch --once` runs single passes. */
+  watcher: Watcher;
   store: JobStore;
+  watchStore: WatchStore;
   backend: ClusterBackend;
   adapters: Map<string, Adapter>;
   /** The dispatcher: what every adapter calls with inbound messages. */
@@ -53,11 +65,15 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const { config } = o.loaded;
   const now = o.now ?? (() => new Date());
   const store = o.store ?? new SqliteJobStore({ path: resolve(config.store.path), prefix: config.bot.job_id_prefix, log: o.log });
+  // Same database file as the jobs; a caller that brings its own job store brings the watch store too (or gets a memory one).
+  const watchStore = o.watchStore ?? (o.store ? new MemoryWatchStore(now) : new SqliteWatchStore({ path: resolve(config.store.path) }));
   // The backend reports reachability before the orchestrator exists; forward once it does.
   let orchestratorRef: Orchestrator | undefined;
   const backend = o.backend ?? (await createConfiguredBackend(o.loaded, o.env, o.log, (up) => orchestratorRef?.clusterReachable(up)));
   const adapterList = [...(o.adapters ?? (await createConfiguredAdapters(o.loaded, o.env, o.log, store))), ...(o.extraAdapters ?? [])];
   const adapters = new Map(adapterList.map((a) => [a.name, a]));
+  // Watcher jobs open their threads in the subscribed place through this one (it hands over to the real adapter).
+  adapters.set(WATCH_ADAPTER, new WatchThreadOpener(adapters));
   const resultsDir = resolve(o.resultsDir ?? config.bot.results_dir);
   const orchestrator = new Orchestrator({
     loaded: o.loaded,
@@ -71,20 +87,51 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     now,
   });
   orchestratorRef = orchestrator;
+  const nights = o.nights ?? createNightIndex(o.loaded, o.log, backend);
+  const watchCfg = parseWatchConfig(config.watch);
+  const watcher = new Watcher({
+    config,
+    watch: watchCfg,
+    base: o.loaded.base,
+    sources: o.loaded.sources,
+    jobStore: store,
+    watchStore,
+    nights,
+    backend,
+    jobs: orchestrator,
+    notices: new NoticeDelivery(watchStore, adapters, o.log.child({ component: 'watch' })),
+    resultsDir,
+    log: o.log.child({ component: 'watch' }),
+    now,
+  });
+  orchestrator.on('final', (job: JobRecord) => watcher.onJobFinal(job));
   const services: CommandServices = {
     store,
     sources: o.loaded.sources,
-    nights: o.nights ?? createNightIndex(o.loaded, o.log, backend),
+    nights,
     jobs: orchestrator,
     log: o.log,
     now,
     maxNights: config.bot.max_nights,
+    watch: {
+      store: watchStore,
+      defaults: {
+        theta2_cut: config.analysis.theta2_cut,
+        off_regions: config.analysis.off_regions,
+        alert_sigma: watchCfg.alert_sigma,
+        alert_rate: watchCfg.alert_rate,
+        start_utc: watchCfg.start_utc,
+        digest_utc: watchCfg.digest_utc,
+      },
+    },
   };
   const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users), specs: commandSpecs, log: o.log });
   let started = false;
   return {
     orchestrator,
+    watcher,
     store,
+    watchStore,
     backend,
     adapters,
     handle,
@@ -96,10 +143,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       started = true;
     },
     async stop() {
+      await watcher.stop();
       for (const a of adapters.values()) await a.stop().catch((e) => o.log.error({ err: e, adapter: a.name }, 'adapter stop failed'));
       await orchestrator.stop();
       if (started) await backend.stop().catch((e) => o.log.error({ err: e }, 'backend stop failed'));
       if (!o.store) store.close();
+      if (!o.watchStore) watchStore.close();
     },
   };
 }

@@ -11,6 +11,7 @@ const USAGE = `ASTRAN — next-day analysis of LST-1 data from chat
 Usage:
   astran run "<command>" [--out DIR] [--config FILE]   run one command to completion (exit 0 done, 1 failed, 2 rejected)
   astran serve [--config FILE]                         run the bot: configured adapters, plus commands typed on stdin
+  astran watch --once [--night YYYYMMDD] [--digest]    one pass of the standing-order watcher (for cron), then exit
   astran analyse <DL3 dir or files...> [options]       the high-level analysis alone (astran analyse --help)
   astran check-config [FILE]                           report every problem of a config file
   astran help | --version
@@ -29,6 +30,9 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       case 'serve':
         await import('../bot/configSections.js');
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
+      case 'watch':
+        await import('../bot/configSections.js');
+        return await (await import('./watchCommand.js')).watchCommand(rest, io);
       case 'analyse':
       case 'analyze': {
         const { analyseCommand } = await import('./analyse.js');

@@ -7,6 +7,8 @@ import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import { createConfiguredAdapters } from '../bot/adapterFactories.js';
 import { sampleAttribution } from './sampleAttribution.js';
 import { SqliteJobStore } from '../store/SqliteJobStore.js';
+import { SqliteWatchStore } from '../store/SqliteWatchStore.js';
+import { WATCH_ADAPTER } from '../watch/WatchThreadOpener.js';
 import { resolve } from 'node:path';
 
 /**
@@ -22,10 +24,13 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
   const configured = (await createConfiguredAdapters(loaded, io.env, log, store)).filter((x) => x.name !== 'console');
   const consoleCfg = loaded.config.adapters.console;
   const console = consoleCfg?.enabled ? new ConsoleAdapter({ user: consoleCfg.user, input: io.stdin, output: io.stdout, kv: store.keyValues() }) : undefined;
-  const bot = await createBot({ loaded, env: io.env, log, store, adapters: [...configured, ...(console ? [console] : [])], attribution: sampleAttribution(loaded) });
+  const watchStore = new SqliteWatchStore({ path: resolve(io.cwd, loaded.config.store.path) });
+  const bot = await createBot({ loaded, env: io.env, log, store, watchStore, adapters: [...configured, ...(console ? [console] : [])], attribution: sampleAttribution(loaded) });
   await bot.start();
-  log.info({ adapters: [...bot.adapters.keys()] }, 'ASTRAN is listening');
-  io.stdout.write(`ASTRAN is listening (${[...bot.adapters.keys()].join(', ')}). Type \`help\`.\n`);
+  if (bot.watcher.cfg.enabled) bot.watcher.start();
+  const names = [...bot.adapters.keys()].filter((n) => n !== WATCH_ADAPTER);
+  log.info({ adapters: names, watch: bot.watcher.cfg.enabled }, 'ASTRAN is listening');
+  io.stdout.write(`ASTRAN is listening (${names.join(', ')}). Type \`help\`.\n`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
@@ -39,5 +44,6 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
   });
   await bot.stop();
   store.close();
+  watchStore.close();
   return 0;
 }

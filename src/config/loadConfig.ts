@@ -71,6 +71,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
     ['adapters.mattermost', config.adapters.mattermost],
     ['adapters.email', config.adapters.email],
     ['backends.slurm', config.backends.slurm],
+    ['watch', config.watch],
   ] as const) {
     if (value === undefined) continue;
     const v = sectionValidators.get(section);

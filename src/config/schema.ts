@@ -135,6 +135,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Standing orders (issue #10): validated by src/watch/config.ts, registered in src/bot/configSections.ts. */
+    watch: z.unknown().optional(),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
       .object({ users: AuthConfigSchema.default({}) })

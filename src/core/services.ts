@@ -1,6 +1,7 @@
 import type { Identity, InboundMessage, Reply, SourceEntry } from './types.js';
 import type { JobRecord, JobStore, LaunchParams } from './JobStore.js';
 import type { Logger } from '../log.js';
+import type { WatchStore } from './WatchStore.js';
 
 /** Roles, weakest first. viewer: status/jobs/help/sources/nights; launcher: + launch, cancel own; admin: + cancel any. */
 export const ROLES = ['viewer', 'launcher', 'admin'] as const;
@@ -47,6 +48,12 @@ export interface SourceLookup {
   suggest(name: string, max?: number): string[];
 }
 
+/** What the standing-order commands need: the subscription store and the defaults a subscription starts from. */
+export interface WatchServices {
+  store: WatchStore;
+  defaults: { theta2_cut: number; off_regions: number; alert_sigma: number; alert_rate: number | null; start_utc: string; digest_utc: string };
+}
+
 export interface CommandServices {
   store: JobStore;
   sources: SourceLookup;
@@ -57,6 +64,8 @@ export interface CommandServices {
   now(): Date;
   /** Max nights in a date range (31). */
   maxNights: number;
+  /** Subscriptions (subscribe, unsubscribe, subscriptions). */
+  watch: WatchServices;
 }
 
 /** Everything a command handler sees. */

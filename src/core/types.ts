@@ -99,6 +99,12 @@ export interface Adapter {
    * thread that belongs to no job (e.g. a notice to the admins' channel).
    */
   openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }>;
+  /**
+   * Open a thread in a place without an inbound request (standing orders: job notices, digests, alerts). `channel` is
+   * the adapter's own place id (chat channel id; the recipient's address for e-mail). Adapters whose openThread needs
+   * only `request.channel` may leave it out.
+   */
+  openThreadIn?(channel: string, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }>;
   /** Post into a thread; returns the posted message. Files, if any, are attached/uploaded to the same thread. */
   send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef>;
   /** Replace the text of a message posted earlier. Only called when canEdit is true. */

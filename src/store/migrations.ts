@@ -98,6 +98,59 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'standing orders: subscriptions, watcher launches, watcher notices',
+    up(db) {
+      db.exec(`
+        CREATE TABLE watch_subscriptions (
+          id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+          place_adapter      TEXT NOT NULL,
+          place_channel      TEXT NOT NULL,
+          subscriber         TEXT NOT NULL,
+          subscriber_key     TEXT NOT NULL,
+          source             TEXT NOT NULL,
+          too                TEXT,
+          cuts               TEXT NOT NULL,
+          alert_sigma        REAL,
+          alert_rate         REAL,
+          created_at         TEXT NOT NULL,
+          -- One subscription per person, place and source: a second one is a duplicate, not a new row.
+          UNIQUE (place_adapter, place_channel, subscriber_key, source)
+        );
+        CREATE INDEX watch_subscriptions_source ON watch_subscriptions (source);
+
+        CREATE TABLE watch_launches (
+          source     TEXT NOT NULL,
+          night      TEXT NOT NULL,
+          cuts_key   TEXT NOT NULL,
+          part       INTEGER NOT NULL,
+          run_ids    TEXT NOT NULL,
+          job_id     TEXT,
+          created_at TEXT NOT NULL,
+          PRIMARY KEY (source, night, cuts_key, part)
+        );
+        CREATE INDEX watch_launches_night ON watch_launches (night);
+
+        CREATE TABLE watch_notices (
+          key           TEXT PRIMARY KEY,
+          place_adapter TEXT NOT NULL,
+          place_channel TEXT NOT NULL,
+          kind          TEXT NOT NULL,
+          text          TEXT NOT NULL,
+          files         TEXT NOT NULL,
+          reply_to      TEXT,
+          state         TEXT NOT NULL,
+          attempts      INTEGER NOT NULL DEFAULT 0,
+          posted        TEXT,
+          last_error    TEXT,
+          created_at    TEXT NOT NULL,
+          updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX watch_notices_state ON watch_notices (state);
+      `);
+    },
+  },
 ];
 
 /** Highest schema version this build knows. */

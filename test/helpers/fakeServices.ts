@@ -3,6 +3,7 @@ import type { CommandServices, JobControl, NightIndex, RunInfo } from '../../src
 import type { Identity, InboundMessage, ThreadRef } from '../../src/core/types.js';
 import type { JobRecord, JobStore, LaunchParams } from '../../src/core/JobStore.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
+import { MemoryWatchStore } from '../../src/store/MemoryWatchStore.js';
 import { SourceCatalog, type SourceEntry } from '../../src/config/SourceCatalog.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 
@@ -71,6 +72,7 @@ export interface FakeServices extends CommandServices {
   store: MemoryJobStore;
   nights: ListNightIndex;
   jobs: RecordingJobControl;
+  watch: { store: MemoryWatchStore; defaults: CommandServices['watch']['defaults'] };
   /** Move the clock. */
   setNow(d: Date): void;
 }
@@ -87,6 +89,7 @@ export function makeServices(opts: { runs?: RunInfo[]; now?: Date; log?: Logger 
     log: opts.log ?? silentLogger,
     now: clock,
     maxNights: 31,
+    watch: { store: new MemoryWatchStore(clock), defaults: { theta2_cut: 0.02, off_regions: 3, alert_sigma: 5, alert_rate: null, start_utc: '06:00', digest_utc: '12:00' } },
     setNow(d: Date) {
       now = d;
     },

@@ -37,13 +37,13 @@ for (const spec of commandSpecs) {
 test('command names are unique', () => {
   const names = commandSpecs.map((s) => s.name);
   assert.equal(new Set(names).size, names.length);
-  assert.deepEqual([...names].sort(), ['cancel', 'help', 'jobs', 'launch', 'nights', 'sources', 'status']);
+  assert.deepEqual([...names].sort(), ['cancel', 'help', 'jobs', 'launch', 'nights', 'sources', 'status', 'subscribe', 'subscriptions', 'unsubscribe']);
 });
 
-test('only cancel asks for confirmation; launch and cancel need launcher, the rest viewer', () => {
+test('only cancel asks for confirmation; launch, cancel, subscribe and unsubscribe need launcher, the rest viewer', () => {
   for (const s of commandSpecs) {
     assert.equal(Boolean(s.confirmation), s.name === 'cancel', s.name);
-    assert.equal(s.permission, s.name === 'launch' || s.name === 'cancel' ? 'launcher' : 'viewer', s.name);
+    assert.equal(s.permission, ['launch', 'cancel', 'subscribe', 'unsubscribe'].includes(s.name) ? 'launcher' : 'viewer', s.name);
   }
   assert.equal(commandSpecs.find((s) => s.name === 'cancel')!.confirmation!.timeoutMs, 120_000);
 });

@@ -1,0 +1,27 @@
+/** Words for subscriptions, shared by the commands, the digest and the alerts. */
+import type { Cuts, Place, Subscription } from '../core/WatchStore.js';
+
+export function cutsText(c: Cuts): string {
+  const e = c.emin !== undefined || c.emax !== undefined ? `, ${c.emin ?? 0}–${c.emax ?? '∞'} TeV` : '';
+  return `θ² < ${c.theta2_cut} deg², ${c.off_regions} OFF${e}`;
+}
+
+export function thresholdsText(sigma: number, rate: number | null): string {
+  return rate === null ? `≥ ${sigma}σ` : `≥ ${sigma}σ and ≥ ${rate} excess/min`;
+}
+
+/** How a place is shown to people: Slack renders `<#C…>` as the channel's name. */
+export function placeText(p: Place): string {
+  if (p.adapter === 'slack') return `<#${p.channel}>`;
+  if (p.adapter === 'email') return p.channel;
+  if (p.adapter === 'console') return 'the console';
+  return `${p.adapter} channel ${p.channel}`;
+}
+
+export function subscriberName(s: Subscription): string {
+  return s.subscriber.displayName || `${s.subscriber.adapter}:${s.subscriber.userId}`;
+}
+
+export function sourceText(s: Pick<Subscription, 'source' | 'too'>): string {
+  return s.too ? `${s.source} (ToO at RA ${s.too.ra}°, Dec ${s.too.dec}°)` : s.source;
+}
