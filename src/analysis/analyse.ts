@@ -10,6 +10,12 @@ import { liMaSignificance, stackedAlpha } from './lima.js';
 import { ringBackground } from './ringBackground.js';
 import { radMaxLookup, readRun, type RunData } from './RunData.js';
 import type { AnalysisOptions, AnalysisResult, CumulativePoint, RunResult, SkyMap, TotalResult } from './types.js';
+import { openFitsFile } from '../fits/FitsFile.js';
+import { FitsError } from '../fits/FitsError.js';
+import { hasIrfs, readRunIrfs } from './irf/readRunIrfs.js';
+import { IrfError } from './irf/IrfError.js';
+import { makeSpectrumDataset, type SpectrumDataset } from './flux/spectrumDataset.js';
+import { summariseFlux } from './flux/summariseFlux.js';
 
 /** A run to analyse: a DL3 file path, optionally with the zenith angle known from the obs-index. */
 export type AnalysisInput = string | { file: string; zenith?: number | null };
@@ -41,6 +47,10 @@ export class AnalysisAccumulator {
   private readonly counts: Float64Array;
   private readonly runs: { row: RunResult; startMs: number }[] = [];
   private radMaxMissing = 0;
+  /** Flux: datasets of the runs whose IRFs were read; runs without any IRF HDU; runs whose IRFs failed. */
+  private readonly datasets: SpectrumDataset[] = [];
+  private readonly withoutIrfs: number[] = [];
+  private readonly fluxWarnings: string[] = [];
 
   constructor(readonly options: AnalysisOptions) {
     if (!(options.offRegions >= 1 && options.offRegions <= 5 && Number.isInteger(options.offRegions))) throw new RangeError('offRegions must be an integer 1..5');
@@ -103,6 +113,32 @@ export class AnalysisAccumulator {
       file: basename(run.file),
     };
     this.runs.push({ row, startMs: run.start?.getTime() ?? Infinity });
+    if (options.flux !== false) this.addFlux(run);
+  }
+
+  /**
+   * The run's spectrum dataset for the flux, from the IRFs in its file (read separately: the events reading stops
+   * before them). A file with no IRF HDU at all is noted; a missing or unreadable IRF HDU becomes a warning naming
+   * the run and the HDU. Neither stops the counts analysis.
+   */
+  private addFlux(run: RunData): void {
+    const { options } = this;
+    if (!run.energy) return;
+    let f;
+    try {
+      f = openFitsFile(run.file);
+      if (!hasIrfs(f)) {
+        this.withoutIrfs.push(run.obsId);
+        return;
+      }
+      const irfs = readRunIrfs(f);
+      this.datasets.push(makeSpectrumDataset(run, irfs, { source: options.source, theta2Cut: options.theta2Cut, offRegions: options.offRegions }));
+    } catch (e) {
+      if (e instanceof IrfError) this.fluxWarnings.push(`run ${run.obsId}: no flux: ${e.hdu === 'file' ? 'the IRFs' : `the ${e.hdu} HDU`} of ${e.file} cannot be used (${e.problem})`);
+      else if (e instanceof FitsError) this.fluxWarnings.push(`run ${run.obsId}: no flux: the IRFs of ${e.file} cannot be read (${e.problem})`);
+      else if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // runs built in memory (tests, benchmarks)
+      else throw e;
+    }
   }
 
   finish(): AnalysisResult {
@@ -139,6 +175,17 @@ export class AnalysisAccumulator {
       excess_rate_per_min: excessRatePerMin(excessTot, live),
     };
 
+    let fluxPart: Pick<AnalysisResult, 'nights' | 'spectrum'> = {};
+    const fluxTried = this.datasets.length > 0 || this.fluxWarnings.length > 0;
+    if (fluxTried) {
+      const fs = summariseFlux(this.datasets, options.fluxIndex ?? 2.5);
+      for (const r of runs) r.flux = fs.perRun.get(r.obs_id) ?? null;
+      total.flux = fs.total;
+      fluxPart = { ...(fs.nights ? { nights: fs.nights } : {}), ...(fs.spectrum ? { spectrum: fs.spectrum } : {}) };
+      warnings.push(...this.fluxWarnings, ...fs.warnings);
+      if (this.withoutIrfs.length) warnings.push(`no flux for run(s) ${this.withoutIrfs.join(', ')}: their files carry no IRFs (no AEFF_2D HDU)`);
+    }
+
     const ring = {
       innerDeg: options.ringInnerDeg ?? RING_DEFAULTS.ringInnerDeg,
       outerDeg: options.ringOuterDeg ?? RING_DEFAULTS.ringOuterDeg,
@@ -173,6 +220,7 @@ export class AnalysisAccumulator {
       skymap,
       cumulative,
       warnings,
+      ...fluxPart,
     };
   }
 }

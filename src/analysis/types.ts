@@ -1,4 +1,7 @@
-/** Inputs and outputs of the high-level DL3 analysis engine (θ², Li & Ma, skymap, diagnostics). */
+/** Inputs and outputs of the high-level DL3 analysis engine (θ², Li & Ma, skymap, diagnostics, flux). */
+import type { FluxResult } from './flux/FluxResult.js';
+
+export type { FluxResult } from './flux/FluxResult.js';
 
 export interface SkyPosition {
   ra: number; // deg, ICRS
@@ -30,6 +33,10 @@ export interface AnalysisOptions {
   ringOuterDeg?: number;
   /** Pixels within this distance of the source (deg, default 0.3) never count as ring background. */
   exclusionRadiusDeg?: number;
+  /** Integral flux from the IRFs for runs whose files carry them (default true). */
+  flux?: boolean;
+  /** Power-law index Γ assumed for the flux (default 2.5). */
+  fluxIndex?: number;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: Omit<AnalysisOptions, 'source' | 'sourceName'> = {
@@ -40,6 +47,8 @@ export const DEFAULT_ANALYSIS_OPTIONS: Omit<AnalysisOptions, 'source' | 'sourceN
   theta2Bins: 40,
   mapWidthDeg: 2,
   mapBinszDeg: 0.02,
+  flux: true,
+  fluxIndex: 2.5,
 };
 
 export interface RunResult {
@@ -66,6 +75,8 @@ export interface RunResult {
   /** Effective ON radius used (deg): sqrt(theta2Cut) or the RAD_MAX value (median if energy dependent). */
   on_radius_deg: number;
   file: string;
+  /** Integral flux of this run alone; null when its IRFs are missing or unusable; absent when no file carries IRFs. */
+  flux?: FluxResult | null;
 }
 
 export interface TotalResult {
@@ -78,6 +89,36 @@ export interface TotalResult {
   excess: number;
   significance: number;
   excess_rate_per_min: number;
+  /** Joint flux fit over every run with IRFs (absent when no file carries IRFs). */
+  flux?: FluxResult | null;
+}
+
+/** The flux of one night (joint fit over its runs), given when the job spans more than one night. */
+export interface NightFlux {
+  night: string;
+  n_runs: number;
+  livetime_s: number;
+  /** Start of the first and end of the last run (ISO), for the light curve's time bars. */
+  start: string;
+  stop: string;
+  flux: FluxResult | null;
+}
+
+/** Excess per reconstructed-energy bin (safe bins, summed over runs) against the fitted model's prediction. */
+export interface SpectrumPoints {
+  e_edges_tev: number[];
+  excess: number[];
+  excess_error: number[];
+  predicted: number[];
+  safe: boolean[];
+  index: number;
+}
+
+/** An earlier night of the same source and cuts, from the job store (for the light curve). */
+export interface FluxHistoryPoint {
+  night: string;
+  crab_units: number;
+  crab_units_error: number;
 }
 
 export interface Theta2Table {
@@ -123,4 +164,10 @@ export interface AnalysisResult {
   cumulative: CumulativePoint[];
   /** Human-readable warnings (e.g. RAD_MAX asked for but absent). */
   warnings: string[];
+  /** Per-night fluxes when the job spans more than one night. */
+  nights?: NightFlux[];
+  /** Counts spectrum against the fitted model (when a flux was fitted). */
+  spectrum?: SpectrumPoints;
+  /** Earlier nights of the same source and cuts, when the caller has them (light curve). */
+  flux_history?: FluxHistoryPoint[];
 }

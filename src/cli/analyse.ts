@@ -26,9 +26,9 @@ export interface AnalyseDeps {
 
 const USAGE = `usage: astran analyse <DL3 dir or files...> [--source NAME | --ra DEG --dec DEG]
        [--date YYYYMMDD[..YYYYMMDD]] [--runs ID,...] [--radius DEG] [--theta2-cut DEG2]
-       [--off-regions N] [--emin TEV] [--emax TEV] [--rad-max] [--out DIR] [--json] [--no-plots]`;
+       [--off-regions N] [--emin TEV] [--emax TEV] [--rad-max] [--index GAMMA] [--out DIR] [--json] [--no-plots]`;
 
-const VALUE_FLAGS = ['source', 'ra', 'dec', 'date', 'runs', 'radius', 'theta2-cut', 'off-regions', 'emin', 'emax', 'out'] as const;
+const VALUE_FLAGS = ['source', 'ra', 'dec', 'date', 'runs', 'radius', 'theta2-cut', 'off-regions', 'emin', 'emax', 'index', 'out'] as const;
 const BOOL_FLAGS = ['rad-max', 'json', 'no-plots', 'help'] as const;
 
 class UsageError extends Error {}
@@ -71,6 +71,7 @@ const ArgsSchema = z
       .optional(),
     emin: numberText('emin').pipe(z.number().gt(0, { message: '--emin must be > 0 TeV' }).max(1000, { message: '--emin must be ≤ 1000 TeV' })).optional(),
     emax: numberText('emax').pipe(z.number().gt(0, { message: '--emax must be > 0 TeV' }).max(1000, { message: '--emax must be ≤ 1000 TeV' })).optional(),
+    index: numberText('index').pipe(z.number().min(1, { message: '--index must be between 1 and 6' }).max(6, { message: '--index must be between 1 and 6' })).optional(),
     out: z.string().min(1).optional(),
     'rad-max': z.boolean().default(false),
     json: z.boolean().default(false),
@@ -194,9 +195,31 @@ function summaryText(r: AnalysisResult, images: string[]): string {
   lines.push(line(w.map((n) => '-'.repeat(n))), line(rows[rows.length - 1]));
   lines.push('');
   lines.push(`Excess rate: ${fmt(t.excess_rate_per_min, 2)} /min; counts map ${r.skymap.nx}×${r.skymap.ny} px of ${r.skymap.binsz_deg}°, ${r.skymap.sum} events`);
+  const fl = fluxLines(r);
+  if (fl.length) lines.push('', ...fl);
   for (const wn of r.warnings) lines.push(`warning: ${wn}`);
   for (const im of images) lines.push(`image: ${im}`);
   return lines.join('\n') + '\n';
+}
+
+/** Flux lines of the summary: the job's flux, then per night (when several) and per run, in Crab units. */
+function fluxLines(r: AnalysisResult): string[] {
+  const f = r.total.flux;
+  if (f === undefined) return [];
+  if (f === null) return ['Flux: none (no run with usable IRFs and a safe energy range)'];
+  const out = [`Flux: ${fluxSentence(f)}; ${f.value_cm2s.toExponential(2)} ± ${f.error_cm2s.toExponential(1)} cm⁻² s⁻¹ (${f.e_min_tev}–${f.e_max_tev} TeV)`];
+  for (const n of r.nights ?? []) out.push(`  night ${n.night}: ${n.flux ? `${cu(n.flux)} Crab units` : 'no flux'} (${n.n_runs} run(s))`);
+  for (const x of r.runs) if (x.flux !== undefined) out.push(`  run ${x.obs_id}: ${x.flux ? `${cu(x.flux)} Crab units, safe from ${x.flux.safe_emin_tev?.toFixed(2) ?? '-'} TeV` : 'no flux'}`);
+  return out;
+}
+
+function cu(f: NonNullable<AnalysisResult['total']['flux']>): string {
+  return `${f.crab_units.toFixed(2)} ± ${f.crab_units_error.toFixed(2)}`;
+}
+
+/** "1.56 ± 0.06 Crab units above 1 TeV (Γ = 2.6 assumed)" */
+export function fluxSentence(f: NonNullable<AnalysisResult['total']['flux']>): string {
+  return `${cu(f)} Crab units above ${f.e_min_tev} TeV (Γ = ${f.index} assumed)`;
 }
 
 /** The JSON document of `--json`: compact per-run/total numbers, θ² table, map summary (no pixel arrays). */
@@ -209,6 +232,8 @@ export function resultJson(r: AnalysisResult, images: string[]): unknown {
     theta2: r.theta2,
     counts_map: { nx: r.skymap.nx, ny: r.skymap.ny, binsz_deg: r.skymap.binsz_deg, center: r.skymap.center, sum: r.skymap.sum, max: r.skymap.max, method: r.skymap.method },
     cumulative: r.cumulative,
+    ...(r.nights ? { nights: r.nights } : {}),
+    ...(r.spectrum ? { spectrum: r.spectrum } : {}),
     warnings: r.warnings,
     images,
   };
@@ -234,6 +259,8 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
   try {
     let position: { ra: number; dec: number } | undefined;
     let sourceName: string | undefined;
+    // Γ for the flux: --index, else the source list's `index`, else the engine default (2.5).
+    let fluxIndex = args.index;
     if (args.source !== undefined) {
       const catalog = SourceCatalog.fromFile(defaultSourcesPath());
       const s = catalog.resolve(args.source);
@@ -244,6 +271,7 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
       }
       position = { ra: s.ra, dec: s.dec };
       sourceName = s.name;
+      fluxIndex ??= s.index;
     } else if (args.ra !== undefined && args.dec !== undefined) {
       position = { ra: args.ra, dec: args.dec };
       sourceName = `RA ${args.ra.toFixed(3)} Dec ${args.dec.toFixed(3)}`;
@@ -261,6 +289,7 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
       theta2Cut: args['theta2-cut'] ?? DEFAULT_ANALYSIS_OPTIONS.theta2Cut,
       offRegions: args['off-regions'] ?? DEFAULT_ANALYSIS_OPTIONS.offRegions,
       useRadMax: args['rad-max'],
+      ...(fluxIndex !== undefined ? { fluxIndex } : {}),
       ...(args.emin !== undefined ? { emin: args.emin } : {}),
       ...(args.emax !== undefined ? { emax: args.emax } : {}),
     });

@@ -14,6 +14,8 @@ export const SourceEntrySchema = z
     aliases: z.array(z.string().trim().min(1).max(80)).default([]),
     ra: z.number().min(0).max(360),
     dec: z.number().min(-90).max(90),
+    /** Power-law index Γ assumed for the flux of this source. */
+    index: z.number().min(1).max(6).optional(),
   })
   .strict() satisfies z.ZodType<SourceEntry, unknown>;
 

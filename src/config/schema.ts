@@ -105,6 +105,8 @@ export const ConfigSchema = z
         use_rad_max: z.boolean().default(false),
         map_width_deg: z.number().positive().max(10).default(2),
         map_binsz_deg: z.number().positive().max(0.5).default(0.02),
+        /** Power-law index Γ assumed for the flux when the source list gives none. */
+        flux_index: z.number().min(1).max(6).default(2.5),
       })
       .strict()
       .prefault({}),

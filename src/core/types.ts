@@ -118,4 +118,6 @@ export interface SourceEntry {
   /** J2000, degrees. */
   ra: number;
   dec: number;
+  /** Power-law index Γ assumed for the flux (optional; config `analysis.flux_index` otherwise). */
+  index?: number;
 }

@@ -6,11 +6,15 @@ import { renderRunsTable } from './renderRunsTable.js';
 import { renderSignificanceVsTime } from './renderSignificanceVsTime.js';
 import { renderSkymap } from './renderSkymap.js';
 import { renderTheta2 } from './renderTheta2.js';
+import { renderLightcurve } from './renderLightcurve.js';
+import { renderSpectrum } from './renderSpectrum.js';
 
 export { renderTheta2 } from './renderTheta2.js';
 export { renderSkymap } from './renderSkymap.js';
 export { renderSignificanceVsTime } from './renderSignificanceVsTime.js';
 export { renderRunsTable } from './renderRunsTable.js';
+export { renderLightcurve } from './renderLightcurve.js';
+export { renderSpectrum } from './renderSpectrum.js';
 export { formatRunsTable } from './formatRunsTable.js';
 export { PlotError } from './PlotError.js';
 
@@ -22,12 +26,28 @@ export const PLOT_FILES = {
   runs: 'runs.png',
 } as const;
 
+/** The flux plots, drawn after the others when the result has a flux (the runs' files carry IRFs). */
+export const FLUX_PLOT_FILES = {
+  lightcurve: 'lightcurve.png',
+  spectrum: 'spectrum.png',
+} as const;
+
 const RENDERERS: [string, (r: AnalysisResult) => Buffer][] = [
   [PLOT_FILES.theta2, renderTheta2],
   [PLOT_FILES.skymap, renderSkymap],
   [PLOT_FILES.significanceVsTime, renderSignificanceVsTime],
   [PLOT_FILES.runs, renderRunsTable],
 ];
+
+const FLUX_RENDERERS: [string, (r: AnalysisResult) => Buffer][] = [
+  [FLUX_PLOT_FILES.lightcurve, renderLightcurve],
+  [FLUX_PLOT_FILES.spectrum, renderSpectrum],
+];
+
+/** The plots of a result, in posting order: the four always, the flux plots when a flux was attempted. */
+export function renderersFor(result: AnalysisResult): [string, (r: AnalysisResult) => Buffer][] {
+  return result.total.flux !== undefined ? [...RENDERERS, ...FLUX_RENDERERS] : RENDERERS;
+}
 
 /** Thrown by renderAll when some plots failed; the others were still written. */
 export class PlotsIncompleteError extends PlotError {
@@ -48,7 +68,7 @@ export async function renderAll(result: AnalysisResult, outDir: string): Promise
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const failures: { file: string; error: Error }[] = [];
-  for (const [file, render] of RENDERERS) {
+  for (const [file, render] of renderersFor(result)) {
     try {
       const png = render(result);
       const path = join(outDir, file);

@@ -12,6 +12,11 @@ export type InterpMethod = 'linear' | 'nearest';
 export class GridInterpolator {
   private readonly scaled: Float64Array[];
   private readonly strides: number[];
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly invalid: boolean[];
+  private readonly idx: Int32Array;
+  private readonly w: Float64Array;
 
   constructor(
     readonly axes: readonly IrfAxis[],
@@ -32,6 +37,12 @@ export class GridInterpolator {
     });
     if (data.length !== n) throw new RangeError(`IRF data has ${data.length} values, the axes need ${n}`);
     this.scaled = axes.map((a) => a.centers.map((c) => (a.scale === 'log' ? Math.log(c) : c)));
+    const edges = axes.map((a) => a.edges ?? nodeEdges(a));
+    this.lo = Float64Array.from(edges, (e) => e[0]);
+    this.hi = Float64Array.from(edges, (e) => e[e.length - 1]);
+    this.invalid = axes.map(() => false);
+    this.idx = new Int32Array(axes.length);
+    this.w = new Float64Array(axes.length);
   }
 
   /** Value at one coordinate per axis (same order as the axes). */
@@ -39,21 +50,22 @@ export class GridInterpolator {
     const { axes, scaled, strides, data } = this;
     const nearest = this.opts.method === 'nearest';
     if (this.opts.fillOutside !== false) {
-      const invalid = axes.map((a, d) => {
-        const e = a.edges ?? nodeEdges(a);
+      const invalid = this.invalid;
+      let any = false;
+      for (let d = 0; d < axes.length; d++) {
         const x = coords[d];
-        return !Number.isFinite(x) || x < e[0] || x > e[e.length - 1];
-      });
-      if (this.opts.outside ? this.opts.outside(invalid) : invalid.some(Boolean)) return 0;
+        invalid[d] = !(x >= this.lo[d] && x <= this.hi[d]);
+        any ||= invalid[d];
+      }
+      if (any && (this.opts.outside ? this.opts.outside(invalid) : true)) return 0;
     }
     // Per dimension: lower index and weight of the upper neighbour (may be <0 or >1: extrapolation).
-    const idx: number[] = [];
-    const w: number[] = [];
+    const { idx, w } = this;
     for (let d = 0; d < axes.length; d++) {
       const g = scaled[d];
       if (g.length === 1) {
-        idx.push(0);
-        w.push(0);
+        idx[d] = 0;
+        w[d] = 0;
         continue;
       }
       const x = axes[d].scale === 'log' ? Math.log(coords[d]) : coords[d];
@@ -63,8 +75,8 @@ export class GridInterpolator {
         if (t > 0.5) i += 1;
         t = 0;
       }
-      idx.push(i);
-      w.push(t);
+      idx[d] = i;
+      w[d] = t;
     }
     let v = 0;
     const corners = 1 << axes.length;

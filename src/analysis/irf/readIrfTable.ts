@@ -41,9 +41,11 @@ function unitFactor(kind: 'energy' | 'angle' | 'none', unit: string | undefined,
 }
 
 function firstRow(t: BinTable, col: string): Float64Array {
-  const a = t.float64(col);
+  const a = t.numeric(col);
   const per = t.info(col).repeat;
-  return a.subarray(0, per);
+  const out = new Float64Array(per);
+  for (let i = 0; i < per; i++) out[i] = a[i];
+  return out;
 }
 
 /**
@@ -51,15 +53,13 @@ function firstRow(t: BinTable, col: string): Float64Array {
  * EXTNAMEs. Returns undefined when absent.
  */
 export function findIrfHdu(f: FitsFile, hduclas4: string, extnames: readonly string[]): FitsHdu | undefined {
-  for (const h of f.hdus) {
-    if (h.index === 0) continue;
-    if ((h.header.string('HDUCLAS4') ?? '').trim().toUpperCase() === hduclas4) return h;
-  }
+  const isIt = (h: FitsHdu) => (h.header.string('HDUCLAS4') ?? '').trim().toUpperCase() === hduclas4;
+  // The usual EXTNAME first: the file is then parsed (and inflated) only as far as that HDU.
   for (const n of extnames) {
     const h = f.find(n);
-    if (h) return h;
+    if (h && (isIt(h) || !h.header.has('HDUCLAS4'))) return h;
   }
-  return undefined;
+  return f.hdus.find((h) => h.index > 0 && isIt(h));
 }
 
 /**
@@ -114,7 +114,8 @@ export function readIrfTable(
     const expected = ordered.reduce((n, a) => n * a.centers.length, 1);
     const row = firstRow(t, opts.column);
     if (row.length !== expected) throw new IrfError(fileName, hduName, `${opts.column} has ${row.length} values, the axes need ${expected}`);
-    const data = Float64Array.from(row, (x) => x * factor);
+    const data = new Float64Array(row.length);
+    for (let i = 0; i < row.length; i++) data[i] = row[i] * factor;
     const pointLike = (hdu.header.string('HDUCLAS3') ?? '').trim().toUpperCase() === 'POINT-LIKE';
     return { hdu: hduName, axes: ordered, data, pointLike, header: hdu.header };
   } catch (e) {

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { openFitsFile, type FitsFile } from '../../fits/FitsFile.js';
 import { FitsError } from '../../fits/FitsError.js';
-import { readEffectiveArea, type EffectiveArea } from './aeff.js';
+import { AEFF_EXTNAMES, readEffectiveArea, type EffectiveArea } from './aeff.js';
+import { findIrfHdu } from './readIrfTable.js';
 import { readEnergyDispersion, type EnergyDispersion } from './edisp.js';
 import { edgesAxis } from './IrfAxis.js';
 import { IrfError } from './IrfError.js';
@@ -19,7 +20,7 @@ export interface RunIrfs {
 
 /** Whether a DL3 file carries IRFs at all (an effective-area HDU): decides if a flux is attempted. */
 export function hasIrfs(f: FitsFile): boolean {
-  return f.hdus.some((h) => (h.header.string('HDUCLAS2') ?? '').trim().toUpperCase() === 'EFF_AREA' || ['AEFF', 'EFFECTIVE AREA'].includes(h.name.toUpperCase()));
+  return findIrfHdu(f, 'AEFF_2D', AEFF_EXTNAMES) !== undefined;
 }
 
 /**
