@@ -12,6 +12,7 @@ import { readRun, type RunData } from '../analysis/RunData.js';
 import { SourceCatalog } from '../config/SourceCatalog.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../analysis/types.js';
 import { FitsError } from '../fits/FitsError.js';
+import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
 
 export interface AnalyseIo {
   stdout: NodeJS.WritableStream;
@@ -207,7 +208,7 @@ function fluxLines(r: AnalysisResult): string[] {
   const f = r.total.flux;
   if (f === undefined) return [];
   if (f === null) return ['Flux: none (no run with usable IRFs and a safe energy range)'];
-  const out = [`Flux: ${fluxSentence(f)}; ${f.value_cm2s.toExponential(2)} ± ${f.error_cm2s.toExponential(1)} cm⁻² s⁻¹ (${f.e_min_tev}–${f.e_max_tev} TeV)`];
+  const out = [`${fluxSummaryLine(r.total)}; ${f.value_cm2s.toExponential(2)} ± ${f.error_cm2s.toExponential(1)} cm⁻² s⁻¹ (${f.e_min_tev}–${f.e_max_tev} TeV)`];
   for (const n of r.nights ?? []) out.push(`  night ${n.night}: ${n.flux ? `${cu(n.flux)} Crab units` : 'no flux'} (${n.n_runs} run(s))`);
   for (const x of r.runs) if (x.flux !== undefined) out.push(`  run ${x.obs_id}: ${x.flux ? `${cu(x.flux)} Crab units, safe from ${x.flux.safe_emin_tev?.toFixed(2) ?? '-'} TeV` : 'no flux'}`);
   return out;
@@ -215,11 +216,6 @@ function fluxLines(r: AnalysisResult): string[] {
 
 function cu(f: NonNullable<AnalysisResult['total']['flux']>): string {
   return `${f.crab_units.toFixed(2)} ± ${f.crab_units_error.toFixed(2)}`;
-}
-
-/** "1.56 ± 0.06 Crab units above 1 TeV (Γ = 2.6 assumed)" */
-export function fluxSentence(f: NonNullable<AnalysisResult['total']['flux']>): string {
-  return `${cu(f)} Crab units above ${f.e_min_tev} TeV (Γ = ${f.index} assumed)`;
 }
 
 /** The JSON document of `--json`: compact per-run/total numbers, θ² table, map summary (no pixel arrays). */

@@ -5,12 +5,13 @@ import { analyse } from '../analysis/analyse.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../analysis/types.js';
 import { renderAll } from '../plots/renderAll.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
+import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
 import type { AnalysisStep } from './JobRunner.js';
 import { fmtDuration, fmtNights } from './format.js';
 import type { JobRecord } from '../core/JobStore.js';
 
 /** The analysis options of a job: request values over config defaults over engine defaults. */
-export function analysisOptions(config: AstranConfig, job: JobRecord, source: { name: string; ra: number; dec: number }): AnalysisOptions {
+export function analysisOptions(config: AstranConfig, job: JobRecord, source: { name: string; ra: number; dec: number; index?: number }): AnalysisOptions {
   const p = job.params;
   return {
     ...DEFAULT_ANALYSIS_OPTIONS,
@@ -23,6 +24,7 @@ export function analysisOptions(config: AstranConfig, job: JobRecord, source: { 
     emax: p.emax,
     mapWidthDeg: config.analysis.map_width_deg,
     mapBinszDeg: config.analysis.map_binsz_deg,
+    fluxIndex: source.index ?? config.analysis.flux_index,
   };
 }
 
@@ -35,6 +37,7 @@ export function summaryText(job: JobRecord, r: AnalysisResult, attribution?: str
   const lines = [
     `✅ *${job.id}* done · ${r.source.name} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${t.n_runs} run(s) · ${fmtDuration(t.livetime_s)} livetime`,
     `*${t.significance.toFixed(1)}σ* (Li & Ma) · excess ${t.excess.toFixed(1)} · N_on ${t.n_on}, N_off ${t.n_off}, α = ${t.alpha.toFixed(3)} · ${t.excess_rate_per_min.toFixed(2)} excess/min`,
+    ...[fluxSummaryLine(t)].filter((x): x is string => x !== null),
     `Cuts: θ² < ${o.theta2Cut} deg²${o.useRadMax ? ' (RAD_MAX where present)' : ''}, ${o.offRegions} OFF region(s), ${energy}.`,
     '```',
     formatRunsTable(r),
@@ -52,7 +55,8 @@ export function createAnalysisStep(config: AstranConfig, attribution?: string): 
     const images = await renderAll(result, outDir);
     const summary = {
       total: result.total,
-      runs: result.runs.map(({ obs_id, livetime_s, n_events, n_on, n_off, alpha, excess, significance }) => ({ obs_id, livetime_s, n_events, n_on, n_off, alpha, excess, significance })),
+      runs: result.runs.map(({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux }) => ({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux })),
+      ...(result.nights ? { nights: result.nights } : {}),
       images: images.map((f) => basename(f)),
       outDir,
     };

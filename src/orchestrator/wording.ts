@@ -4,6 +4,7 @@
  * No function here does I/O. User-controlled strings (source names, display names) are passed through as given:
  * the adapters escape them for their platform.
  */
+import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
 import type { AnalysisResult } from '../analysis/types.js';
 import type { OutboxItem } from '../core/Outbox.js';
 import type { JobRecord, LaunchParams } from '../core/JobStore.js';
@@ -176,6 +177,7 @@ export function summaryText(job: JobRecord, r: AnalysisResult, attribution?: str
   const lines = [
     `✅ *${job.id}* done · ${r.source.name} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${t.n_runs} run(s) · ${fmtDuration(t.livetime_s)} livetime`,
     `*${t.significance.toFixed(1)}σ* (Li & Ma) · excess ${t.excess.toFixed(1)} · N_on ${t.n_on}, N_off ${t.n_off}, α = ${t.alpha.toFixed(3)} · ${t.excess_rate_per_min.toFixed(2)} excess/min`,
+    ...[fluxSummaryLine(t)].filter((x): x is string => x !== null),
     `Cuts: θ² < ${o.theta2Cut} deg²${o.useRadMax ? ' (RAD_MAX where present)' : ''}, ${o.offRegions} OFF region(s), ${energy}.`,
     '```',
     formatRunsTable(r),
