@@ -82,7 +82,7 @@ test('an unknown user → polite refusal, no job', async () => {
   assert.equal(h.store.listJobs().length, 0);
 });
 
-test('slash launch → root post, progress patched in place, summary + 4 PNGs in the thread; WebSocket drop mid-job', { timeout: 120_000 }, async () => {
+test('slash launch → root post, progress patched in place, summary + 6 PNGs in the thread; WebSocket drop mid-job', { timeout: 120_000 }, async () => {
   // The sample job takes well under a second: drop the WebSocket the moment the job exists (before its runner
   // starts), so the drop is mid-job by construction. REST keeps working.
   let stateAtDrop: string | undefined;
@@ -143,13 +143,14 @@ test('slash launch → root post, progress patched in place, summary + 4 PNGs in
   assert.match(progress.message, /done/);
   assert.equal(botPosts(rootId).filter((p) => /^(📊|✅ done ·)/.test(p.message)).length, 1, 'progress lines are edits, not new posts');
 
-  // The summary and its plots in the thread: 4 PNGs with file ids (at most 5 per post).
+  // The summary and its plots in the thread: 6 PNGs with file ids (at most 5 per post): the four counts plots, and
+  // lightcurve.png + spectrum.png because the sample's files carry IRFs.
   const summary = botPosts(rootId).find((p) => p.message.startsWith(`✅ *${JOB}* done`));
   assert.ok(summary, 'the final summary in the thread');
   assert.match(summary.message, /σ\* \(Li & Ma\)/);
   const withFiles = botPosts(rootId).filter((p) => p.file_ids.length > 0);
   const fileIds = withFiles.flatMap((p) => p.file_ids);
-  assert.equal(fileIds.length, 4, 'four plots');
+  assert.equal(fileIds.length, 6, 'six plots');
   assert.ok(withFiles.every((p) => p.root_id === rootId && p.file_ids.length <= 5));
   for (const id of fileIds) {
     const f = fake.files.get(id)!;

@@ -65,7 +65,7 @@ after(async () => {
 let requestId = '';
 let report: ParsedMail;
 
-test('ASTRAN-LAUNCH mail → one threaded confirmation, then the final report with text, HTML and 4 PNGs', { timeout: 90_000 }, async () => {
+test('ASTRAN-LAUNCH mail → one threaded confirmation, then the final report with text, HTML and 6 PNGs', { timeout: 90_000 }, async () => {
   const t0 = Date.now();
   requestId = await mail.send('alice', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20041204' });
   const confirmation = (await mail.waitFor('alice', repliesTo(requestId), 20_000)).parsed;
@@ -94,7 +94,7 @@ test('ASTRAN-LAUNCH mail → one threaded confirmation, then the final report wi
   assert.match(report.text ?? '', /σ\* \(Li & Ma\)|σ \(Li & Ma\)/);
   assert.ok(typeof report.html === 'string' && /<(b|strong)>/.test(report.html), 'an HTML part');
   const pngs = report.attachments.filter((a) => a.contentType === 'image/png');
-  assert.equal(pngs.length, 4, 'four plots attached');
+  assert.equal(pngs.length, 6, 'six plots attached (the sample carries IRFs: light curve and spectrum too)');
   for (const a of pngs) {
     assert.match(a.filename ?? '', /\.png$/);
     assert.ok(isPng(a.content), `${a.filename} is a PNG`);

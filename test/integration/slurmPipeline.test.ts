@@ -48,7 +48,7 @@ function assertNoPathsOrHosts(text: string, w: World): void {
 }
 
 describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
-  test('launch → DL2 array → DL3 → index → analysis → summary with 4 PNGs; numbers equal analyse() on the same files', async () => {
+  test('launch → DL2 array → DL3 → index → analysis → summary with 6 PNGs; numbers equal analyse() on the same files', async () => {
     const w = world({ runs: [crab('20231207', 1807, 23523), crab('20231207', 1808, 23526)] });
     const { bot, chat } = await w.bot();
     try {
@@ -63,7 +63,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       for (const stage of ['dl1_to_dl2', 'dl2_to_dl3', 'dl3_index']) assert.match(said, new RegExp(`✅ ${stage} done`), said);
       assert.match(said, /▶️ dl1_to_dl2: 2 task\(s\) \(stage 1\/3\)/);
       const last = chat.thread(key).filter((p) => p.op === 'send').at(-1)!;
-      assert.deepEqual([...last.files].sort(), ['runs.png', 'significance_vs_time.png', 'skymap.png', 'theta2.png']);
+      assert.deepEqual([...last.files].sort(), ['lightcurve.png', 'runs.png', 'significance_vs_time.png', 'skymap.png', 'spectrum.png', 'theta2.png']);
 
       // The same numbers as the engine on the original H.E.S.S. files (the stand-ins copied them byte for byte).
       const loaded = w.load();
