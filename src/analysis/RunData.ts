@@ -59,10 +59,9 @@ export function runStart(h: FitsHeader): Date | null {
   return metToDate(tstart, mjdi, mjdf ?? 0);
 }
 
-function readRadMax(f: FitsFile): RadMaxTable | null {
-  const h = f.find('RAD_MAX');
-  if (!h?.table || h.table.nrows < 1) return null;
-  const t = h.table;
+/** RAD_MAX table from its BinTable (null when absent or empty). `file` names the file in errors. */
+export function radMaxFromTable(t: BinTable | undefined, file: string): RadMaxTable | null {
+  if (!t || t.nrows < 1) return null;
   const table: RadMaxTable = {
     energyLo: t.float64('ENERG_LO'),
     energyHi: t.float64('ENERG_HI'),
@@ -71,14 +70,26 @@ function readRadMax(f: FitsFile): RadMaxTable | null {
     radMax: t.float64('RAD_MAX'),
   };
   const expected = table.energyLo.length * table.thetaLo.length;
-  if (table.radMax.length < expected) throw new FitsError(f.name, `RAD_MAX has ${table.radMax.length} values, expected ${expected}`);
+  if (table.radMax.length < expected) throw new FitsError(file, `RAD_MAX has ${table.radMax.length} values, expected ${expected}`);
   return table;
 }
 
-function pointingZenith(f: FitsFile, h: FitsHeader): number | null {
+function readRadMax(f: FitsFile): RadMaxTable | null {
+  return radMaxFromTable(f.find('RAD_MAX')?.table, f.name);
+}
+
+/** The POINTING HDU of a file, looked for only when the EVENTS header lacks the pointing. */
+export type FindPointing = () => { header: FitsHeader; table?: BinTable } | undefined;
+
+/** Does the EVENTS header lack what only a POINTING HDU can then give (RA/Dec or altitude of the pointing)? */
+export function needsPointingHdu(events: FitsHeader): boolean {
+  return num(events, 'RA_PNT') === null || num(events, 'DEC_PNT') === null || num(events, 'ALT_PNT') === null;
+}
+
+function pointingZenith(findPointing: FindPointing, h: FitsHeader): number | null {
   const alt = num(h, 'ALT_PNT');
   if (alt !== null) return 90 - alt;
-  const p = f.find('POINTING')?.table;
+  const p = findPointing()?.table;
   if (p && p.nrows > 0 && p.hasColumn('ALT_PNT')) {
     const a = p.numeric('ALT_PNT');
     let s = 0;
@@ -88,28 +99,26 @@ function pointingZenith(f: FitsFile, h: FitsHeader): number | null {
   return null;
 }
 
-function pointingRaDec(f: FitsFile, h: FitsHeader): { ra: number; dec: number } {
+function pointingRaDec(findPointing: FindPointing, h: FitsHeader, file: string): { ra: number; dec: number } {
   const ra = num(h, 'RA_PNT'), dec = num(h, 'DEC_PNT');
   if (ra !== null && dec !== null) return { ra, dec };
   // LST files may carry the pointing only in the POINTING HDU (header or columns).
-  const p = f.find('POINTING');
+  const p = findPointing();
   if (p) {
     const pr = num(p.header, 'RA_PNT'), pd = num(p.header, 'DEC_PNT');
     if (pr !== null && pd !== null) return { ra: pr, dec: pd };
     const t = p.table;
     if (t && t.nrows > 0 && t.hasColumn('RA_PNT') && t.hasColumn('DEC_PNT')) return { ra: t.numeric('RA_PNT')[0], dec: t.numeric('DEC_PNT')[0] };
   }
-  throw new FitsError(f.name, 'EVENTS header has no RA_PNT/DEC_PNT and there is no POINTING HDU');
+  throw new FitsError(file, 'EVENTS header has no RA_PNT/DEC_PNT and there is no POINTING HDU');
 }
 
-function headerFacts(f: FitsFile, path: string): RunHeader {
-  const h = f.header('EVENTS');
-  if (!h) throw new FitsError(f.name, 'no HDU named EVENTS');
-  const primary = f.primary().header;
+/** Header facts of a run from its primary and EVENTS headers (and the POINTING HDU when those lack the pointing). */
+export function runFacts(primary: FitsHeader, h: FitsHeader, findPointing: FindPointing, file: string, path: string): RunHeader {
   const obsId = num(h, 'OBS_ID') ?? num(primary, 'OBS_ID');
-  if (obsId === null) throw new FitsError(f.name, 'EVENTS header has no OBS_ID');
+  if (obsId === null) throw new FitsError(file, 'EVENTS header has no OBS_ID');
   const livetime = num(h, 'LIVETIME');
-  if (livetime === null) throw new FitsError(f.name, 'EVENTS header has no LIVETIME');
+  if (livetime === null) throw new FitsError(file, 'EVENTS header has no LIVETIME');
   const start = runStart(h) ?? runStart(primary);
   return {
     file: path,
@@ -117,12 +126,18 @@ function headerFacts(f: FitsFile, path: string): RunHeader {
     object: h.string('OBJECT')?.trim() || null,
     raObj: num(h, 'RA_OBJ'),
     decObj: num(h, 'DEC_OBJ'),
-    pointing: pointingRaDec(f, h),
+    pointing: pointingRaDec(findPointing, h, file),
     livetime,
     start,
     night: start ? nightOf(start) : null,
-    zenith: pointingZenith(f, h),
+    zenith: pointingZenith(findPointing, h),
   };
+}
+
+function headerFacts(f: FitsFile, path: string): RunHeader {
+  const h = f.header('EVENTS');
+  if (!h) throw new FitsError(f.name, 'no HDU named EVENTS');
+  return runFacts(f.primary().header, h, () => f.find('POINTING'), f.name, path);
 }
 
 /**

@@ -5,11 +5,12 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { repoRoot } from '../util/repoRoot.js';
-import { z } from 'zod';
 import { AnalysisAccumulator } from '../analysis/analyse.js';
-import { listObservations, openDataStore, parseNightRange, storeFromFiles, type ObservationInfo } from '../analysis/DataStore.js';
-import { readRun, type RunData } from '../analysis/RunData.js';
-import { SourceCatalog } from '../config/SourceCatalog.js';
+import { listObservations, openDataStore, storeFromFiles, type ObservationInfo } from '../analysis/DataStore.js';
+import type { RunData } from '../analysis/RunData.js';
+import { streamRun } from '../analysis/streamRun.js';
+import { parseAnalyseArgs, UsageError, type AnalyseArgs as Args } from './analyseArgs.js';
+import { lookUpSource } from './sourceLookup.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../analysis/types.js';
 import { FitsError } from '../fits/FitsError.js';
 import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
@@ -28,105 +29,6 @@ export interface AnalyseDeps {
 const USAGE = `usage: astran analyse <DL3 dir or files...> [--source NAME | --ra DEG --dec DEG]
        [--date YYYYMMDD[..YYYYMMDD]] [--runs ID,...] [--radius DEG] [--theta2-cut DEG2]
        [--off-regions N] [--emin TEV] [--emax TEV] [--rad-max] [--index GAMMA] [--out DIR] [--json] [--no-plots]`;
-
-const VALUE_FLAGS = ['source', 'ra', 'dec', 'date', 'runs', 'radius', 'theta2-cut', 'off-regions', 'emin', 'emax', 'index', 'out'] as const;
-const BOOL_FLAGS = ['rad-max', 'json', 'no-plots', 'help'] as const;
-
-class UsageError extends Error {}
-
-const numberText = (flag: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, { message: `--${flag} must be a number` })
-    .transform(Number);
-
-const ArgsSchema = z
-  .object({
-    paths: z.array(z.string().min(1)).min(1, { message: 'give at least one DL3 directory or file' }),
-    source: z.string().trim().min(1, { message: '--source needs a name' }).max(80, { message: '--source is too long' }).optional(),
-    ra: numberText('ra').pipe(z.number().min(0, { message: '--ra must be in [0, 360)' }).lt(360, { message: '--ra must be in [0, 360)' })).optional(),
-    dec: numberText('dec').pipe(z.number().min(-90, { message: '--dec must be in [-90, 90]' }).max(90, { message: '--dec must be in [-90, 90]' })).optional(),
-    date: z
-      .string()
-      .transform((s, ctx) => {
-        const r = parseNightRange(s);
-        if (!r) {
-          ctx.addIssue({ code: 'custom', message: '--date must be YYYYMMDD or YYYYMMDD..YYYYMMDD (a valid date, first ≤ last)' });
-          return z.NEVER;
-        }
-        return r;
-      })
-      .optional(),
-    runs: z
-      .string()
-      .regex(/^\s*\d{1,9}(\s*,\s*\d{1,9})*\s*$/, { message: '--runs must be a comma-separated list of run numbers, e.g. 23523,23526' })
-      .transform((s) => s.split(',').map((x) => Number(x.trim())))
-      .optional(),
-    radius: numberText('radius').pipe(z.number().gt(0, { message: '--radius must be > 0' }).max(10, { message: '--radius must be ≤ 10 deg' })).optional(),
-    'theta2-cut': numberText('theta2-cut').pipe(z.number().gt(0, { message: '--theta2-cut must be > 0' }).max(1, { message: '--theta2-cut must be ≤ 1 deg²' })).optional(),
-    'off-regions': z
-      .string()
-      .regex(/^[1-5]$/, { message: '--off-regions must be an integer from 1 to 5' })
-      .transform(Number)
-      .optional(),
-    emin: numberText('emin').pipe(z.number().gt(0, { message: '--emin must be > 0 TeV' }).max(1000, { message: '--emin must be ≤ 1000 TeV' })).optional(),
-    emax: numberText('emax').pipe(z.number().gt(0, { message: '--emax must be > 0 TeV' }).max(1000, { message: '--emax must be ≤ 1000 TeV' })).optional(),
-    index: numberText('index').pipe(z.number().min(1, { message: '--index must be between 1 and 6' }).max(6, { message: '--index must be between 1 and 6' })).optional(),
-    out: z.string().min(1).optional(),
-    'rad-max': z.boolean().default(false),
-    json: z.boolean().default(false),
-    'no-plots': z.boolean().default(false),
-    help: z.boolean().default(false),
-  })
-  .strict()
-  .superRefine((a, ctx) => {
-    if ((a.ra === undefined) !== (a.dec === undefined)) ctx.addIssue({ code: 'custom', message: '--ra and --dec go together' });
-    if (a.source !== undefined && a.ra !== undefined) ctx.addIssue({ code: 'custom', message: 'give either --source or --ra/--dec, not both' });
-    if (a.emin !== undefined && a.emax !== undefined && !(a.emin < a.emax)) ctx.addIssue({ code: 'custom', message: '--emin must be below --emax' });
-  });
-
-type Args = z.infer<typeof ArgsSchema>;
-
-/** Split argv into flags (`--x v` or `--x=v`) and positional paths; unknown or repeated flags are usage errors. */
-function tokenize(argv: string[]): Record<string, unknown> {
-  const raw: Record<string, unknown> = { paths: [] as string[] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      (raw.paths as string[]).push(...argv.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      if (a.startsWith('-') && a.length > 1 && a !== '-h') throw new UsageError(`unknown option ${a}`);
-      if (a === '-h') raw.help = true;
-      else (raw.paths as string[]).push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (name in raw) throw new UsageError(`--${name} given twice`);
-    if ((BOOL_FLAGS as readonly string[]).includes(name)) {
-      if (eq > 0) throw new UsageError(`--${name} takes no value`);
-      raw[name] = true;
-    } else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      raw[name] = v;
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
-  }
-  return raw;
-}
-
-export function parseAnalyseArgs(argv: string[]): Args {
-  const raw = tokenize(argv);
-  if (raw.help) return { paths: [], help: true, 'rad-max': false, json: false, 'no-plots': false } as Args;
-  const r = ArgsSchema.safeParse(raw);
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
-  return r.data;
-}
 
 /** config/sources.yaml of this checkout (src/cli → repo root). */
 export function defaultSourcesPath(): string {
@@ -258,13 +160,13 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
     // Γ for the flux: --index, else the source list's `index`, else the engine default (2.5).
     let fluxIndex = args.index;
     if (args.source !== undefined) {
-      const catalog = SourceCatalog.fromFile(defaultSourcesPath());
-      const s = catalog.resolve(args.source);
-      if (!s) {
-        const sug = catalog.suggest(args.source);
+      const found = await lookUpSource(defaultSourcesPath(), args.source);
+      if (!found.found) {
+        const sug = found.suggestions;
         err(`unknown source "${args.source}"${sug.length ? ` (did you mean ${sug.map((x) => `"${x}"`).join(', ')}?)` : ''}; give --ra/--dec for a position not in the source list`);
         return 2;
       }
+      const s = found.found;
       position = { ra: s.ra, dec: s.dec };
       sourceName = s.name;
       fluxIndex ??= s.index;
@@ -298,7 +200,7 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
     let acc = position ? new AnalysisAccumulator(makeOptions(position, sourceName!)) : undefined;
     let target: Pick<RunData, 'object' | 'raObj' | 'decObj'> | undefined;
     for (const o of sel.obs) {
-      const run = readRun(o.file!, { radMax: args['rad-max'] });
+      const run = await streamRun(o.file!, { radMax: args['rad-max'] });
       if (!acc) {
         if (run.raObj === null || run.decObj === null) return noTarget();
         target = { object: run.object, raObj: run.raObj, decObj: run.decObj };

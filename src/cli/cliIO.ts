@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_FILE } from '../config/loadConfig.js';
+import { repoRoot } from '../util/repoRoot.js';
 import { ConfigError } from '../core/errors.js';
 
 /** The process surroundings a CLI subcommand uses (injectable for tests). */
@@ -23,5 +23,6 @@ export function takeFlag(args: string[], name: string): string | undefined {
 
 export function configFile(args: string[], io: CliIO): string {
   const f = takeFlag(args, '--config') ?? io.env.ASTRAN_CONFIG;
-  return f ? resolve(io.cwd, f) : DEFAULT_CONFIG_FILE;
+  // The embedded default, as loadConfig's DEFAULT_CONFIG_FILE (not imported: every CLI start would load YAML and zod).
+  return f ? resolve(io.cwd, f) : resolve(repoRoot(), 'config/default.yaml');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkConfig, REPO_ROOT } from '../config/loadConfig.js';
 import { ConfigError } from '../core/errors.js';
+import { repoRoot } from '../util/repoRoot.js';
 import { configFile, type CliIO } from './cliIO.js';
 
 export type { CliIO } from './cliIO.js';
@@ -23,7 +23,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      // Subcommands load lazily: `analyse` should not pay for chat SDKs, nor `run` for the Slurm client.
+      // Subcommands load lazily: `analyse` should not pay for chat SDKs, YAML or zod, nor `run` for the Slurm client.
+      // Keep the static imports of this file to node built-ins and tiny modules.
       case 'run':
         await import('../bot/configSections.js');
         return await (await import('./runCommand.js')).runCommand(rest, io);
@@ -41,6 +42,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       }
       case 'check-config': {
         await import('../bot/configSections.js');
+        const { checkConfig } = await import('../config/loadConfig.js');
         const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
         const problems = checkConfig(file);
         if (problems.length === 0) {
@@ -52,7 +54,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       }
       case '--version':
       case 'version': {
-        const pkg = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+        const pkg = JSON.parse(readFileSync(resolve(repoRoot(), 'package.json'), 'utf8')) as { version: string };
         io.stdout.write(`astran ${pkg.version}\n`);
         return 0;
       }

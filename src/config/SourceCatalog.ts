@@ -5,6 +5,7 @@ import { suggest } from '../util/suggest.js';
 import { ConfigError } from '../core/errors.js';
 import type { SourceEntry } from '../core/types.js';
 import type { SourceLookup } from '../core/services.js';
+import { sourceKey } from './sourceKey.js';
 
 export type { SourceEntry } from '../core/types.js';
 
@@ -21,9 +22,7 @@ export const SourceEntrySchema = z
 
 export const SourceListSchema = z.object({ sources: z.array(SourceEntrySchema).min(1) }).strict();
 
-function key(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/[\s_]+/g, '');
-}
+const key = sourceKey;
 
 /** The project's source list: names and aliases resolve case-insensitively ("crab" → Crab Nebula). */
 export class SourceCatalog implements SourceLookup {

@@ -44,9 +44,11 @@ export class BinTable {
     readonly dataOffset: number,
     readonly file: string,
     readonly hduIndex: number,
+    /** A slice of the table: `rows` rows starting at dataOffset (streamed reads); default all NAXIS2 rows. */
+    rows?: number,
   ) {
     this.rowBytes = header.requireInt('NAXIS1', file, hduIndex);
-    this.nrows = header.requireInt('NAXIS2', file, hduIndex);
+    this.nrows = rows ?? header.requireInt('NAXIS2', file, hduIndex);
     const tfields = header.requireInt('TFIELDS', file, hduIndex);
     const cols: ColumnInfo[] = [];
     let offset = 0;

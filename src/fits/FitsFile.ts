@@ -4,6 +4,7 @@ import { constants as zc, gunzipSync } from 'node:zlib';
 import { FitsError } from './FitsError.js';
 import { BLOCK, type FitsHeader, parseHeader } from './FitsHeader.js';
 import { BinTable } from './BinTable.js';
+import { hduDataBytes } from './hduDataBytes.js';
 
 export interface FitsHdu {
   index: number;
@@ -170,19 +171,7 @@ export class FitsFile {
     }
     const { header, dataOffset } = parsedHeader;
     const type = index === 0 ? 'PRIMARY' : (header.string('XTENSION') ?? '').trim().toUpperCase();
-    const bitpix = header.requireInt('BITPIX', name, index);
-    if (![8, 16, 32, 64, -32, -64].includes(bitpix)) throw new FitsError(name, `HDU ${index}: invalid BITPIX ${bitpix}`);
-    const naxis = header.requireInt('NAXIS', name, index);
-    if (naxis > 999) throw new FitsError(name, `HDU ${index}: invalid NAXIS ${naxis}`);
-    let dataBytes = 0;
-    if (naxis > 0) {
-      let n = 1;
-      for (let i = 1; i <= naxis; i++) n *= header.requireInt(`NAXIS${i}`, name, index);
-      const pcount = index === 0 ? 0 : (header.number('PCOUNT') ?? 0);
-      const gcount = index === 0 ? 1 : (header.number('GCOUNT') ?? 1);
-      dataBytes = (Math.abs(bitpix) / 8) * gcount * (pcount + n);
-    }
-    if (!Number.isSafeInteger(dataBytes)) throw new FitsError(name, `HDU ${index}: data size overflows`);
+    const dataBytes = hduDataBytes(header, index, name);
     this.peeked = { index, header, name: (header.string('EXTNAME') ?? '').trim(), type, dataOffset, dataBytes };
     return this.peeked;
   }
