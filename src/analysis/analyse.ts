@@ -8,7 +8,8 @@ import { histEdges } from './histEdges.js';
 import { newAccumulator, runKernel, type KernelConfig } from './kernel.js';
 import { liMaSignificance, stackedAlpha } from './lima.js';
 import { ringBackground } from './ringBackground.js';
-import { radMaxLookup, readRun, type RunData } from './RunData.js';
+import { radMaxLookup, type RunData } from './RunData.js';
+import { streamRun } from './streamRun.js';
 import type { AnalysisOptions, AnalysisResult, CumulativePoint, RunResult, SkyMap, TotalResult } from './types.js';
 import { openFitsFile } from '../fits/FitsFile.js';
 import { FitsError } from '../fits/FitsError.js';
@@ -191,20 +192,28 @@ export class AnalysisAccumulator {
       outerDeg: options.ringOuterDeg ?? RING_DEFAULTS.ringOuterDeg,
       exclusionRadiusDeg: options.exclusionRadiusDeg ?? RING_DEFAULTS.exclusionRadiusDeg,
     };
-    const rb = ringBackground(counts, { nx: nPix, ny: nPix, binszDeg: options.mapBinszDeg, correlationRadiusDeg: radius, ...ring });
     let sum = 0, max = 0;
     for (let i = 0; i < counts.length; i++) {
       sum += counts[i];
       if (counts[i] > max) max = counts[i];
     }
+    const mapCounts = Float64Array.from(counts);
+    // The ring-background excess and significance maps are made on first read: only plots use them, so
+    // `astran analyse --no-plots` and the JSON outputs never pay for them.
+    let rb: { excess: Float64Array; significance: Float64Array } | undefined;
+    const background = () => (rb ??= ringBackground(mapCounts, { nx: nPix, ny: nPix, binszDeg: options.mapBinszDeg, correlationRadiusDeg: radius, ...ring }));
     const skymap: SkyMap = {
       nx: nPix,
       ny: nPix,
       binsz_deg: options.mapBinszDeg,
       center: { ra: source.ra, dec: source.dec },
-      counts: Float64Array.from(counts),
-      excess: rb.excess,
-      significance: rb.significance,
+      counts: mapCounts,
+      get excess() {
+        return background().excess;
+      },
+      get significance() {
+        return background().significance;
+      },
       method:
         `ring background, flat acceptance: ring ${ring.innerDeg}°–${ring.outerDeg}°, correlation radius ${radius.toFixed(3)}°, ` +
         `source exclusion ${ring.exclusionRadiusDeg}°`,
@@ -241,9 +250,8 @@ export async function analyse(inputs: AnalysisInput[], options: AnalysisOptions)
   for (const inp of inputs) {
     const file = typeof inp === 'string' ? inp : inp.file;
     const zenith = typeof inp === 'string' ? undefined : inp.zenith;
-    acc.add(readRun(file, { radMax: options.useRadMax }), zenith ?? undefined);
-    // Yield between files so a bot process stays responsive during long analyses.
-    await new Promise((r) => setImmediate(r));
+    // Streamed: the bot's event loop keeps running while a file is read and inflated.
+    acc.add(await streamRun(file, { radMax: options.useRadMax }), zenith ?? undefined);
   }
   return acc.finish();
 }
