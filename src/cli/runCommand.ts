@@ -3,10 +3,12 @@ import type { CliIO } from './cliIO.js';
 import { takeFlag, configFile } from './cliIO.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
-import { createBot } from '../bot/createBot.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import type { JobRecord } from '../core/JobStore.js';
 import { ConfigError } from '../core/errors.js';
+import { createAuthorizer } from '../core/Authorizer.js';
+import { commandSpecs } from '../../commands/index.js';
+import { createPreflight } from './preflight.js';
 import { sampleAttribution } from './sampleAttribution.js';
 
 /**
@@ -25,6 +27,12 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   const log = createLogger({ level: io.env.ASTRAN_LOG_LEVEL ?? loaded.config.log.level, destination: io.stderr });
   const user = loaded.config.adapters.console?.user ?? 'local';
   const console = new ConsoleAdapter({ user, output: io.stdout });
+  // A reply that needs no job (a typo, a refusal) is given before the bot, its store and its SDKs are loaded.
+  const preflight = createPreflight({ authorizer: createAuthorizer(loaded.config.auth.users), specs: commandSpecs, log });
+  await console.start(preflight.handle);
+  const early = await console.inject(a[0]);
+  if (!preflight.passed) return early?.rejected ? 2 : 0;
+  const { createBot } = await import('../bot/createBot.js');
   const bot = await createBot({
     loaded,
     env: io.env,
