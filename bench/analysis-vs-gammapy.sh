@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process wall time: `astran analyse <4 Crab runs> --json --no-plots` against gammapy 1.0 doing the same work
 # (bench/analysis_gammapy.py), both cold processes, alternating, best and median of N runs each; prints the ratio.
+# With BEFORE=<another checkout> (built) its `astran analyse` is timed too, in the same rounds, for a before/after.
 # Usage: bench/analysis-vs-gammapy.sh [N=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +16,19 @@ NODE_CMD=(node bin/astran.js analyse)
 echo "astran command: ${NODE_CMD[*]} <4 files> --source crab --json --no-plots"
 
 now() { date +%s.%N; }
-node_times=(); py_times=()
+# One untimed round of each first: file caches warm, and the cache of the source list (node_modules/.cache/astran,
+# rebuilt whenever config/sources.yaml changes) written, as it is on any machine after the first `--source` use.
+"${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/dev/null
+/usr/bin/python3 bench/analysis_gammapy.py "$D" 23523 23526 23559 23592 >/dev/null 2>&1
+node_times=(); py_times=(); before_times=()
 for i in $(seq 1 "$N"); do
   t0=$(now); "${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-node.json; t1=$(now)
   /usr/bin/python3 bench/analysis_gammapy.py "$D" 23523 23526 23559 23592 >/tmp/astran-bench-py.json 2>/dev/null; t2=$(now)
   node_times+=("$(echo "$t1 - $t0" | bc -l)"); py_times+=("$(echo "$t2 - $t1" | bc -l)")
+  if [ -n "${BEFORE:-}" ]; then
+    t3=$(now); node "$BEFORE/bin/astran.js" analyse "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-before.json; t4=$(now)
+    before_times+=("$(echo "$t4 - $t3" | bc -l)")
+  fi
 done
 
 # Same answer from both (stacked N_on and significance).
@@ -35,3 +44,8 @@ read -r pb pm <<<"$(stats "${py_times[@]}")"
 echo "astran : best ${nb}s median ${nm}s"
 echo "gammapy: best ${pb}s median ${pm}s"
 echo "ratio gammapy/astran (median): $(echo "$pm / $nm" | bc -l | xargs printf '%.1f')x   (best: $(echo "$pb / $nb" | bc -l | xargs printf '%.1f')x; goal ≥ 10x)"
+if [ -n "${BEFORE:-}" ]; then
+  read -r bb bm <<<"$(stats "${before_times[@]}")"
+  cmp -s /tmp/astran-bench-node.json /tmp/astran-bench-before.json && same=identical || same=DIFFERENT
+  echo "before ($BEFORE): best ${bb}s median ${bm}s, output ${same}; ratio gammapy/before (median): $(echo "$pm / $bm" | bc -l | xargs printf '%.1f')x; before/after (median): $(echo "$bm / $nm" | bc -l | xargs printf '%.2f')x"
+fi

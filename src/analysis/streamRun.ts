@@ -2,7 +2,7 @@ import { BinTable, type ColumnInfo } from '../fits/BinTable.js';
 import { FitsError } from '../fits/FitsError.js';
 import type { FitsHeader } from '../fits/FitsHeader.js';
 import { FitsStream } from '../fits/FitsStream.js';
-import { needsPointingHdu, radMaxFromTable, runFacts, type RunData } from './RunData.js';
+import { needsPointingHdu, radMaxFromTable, runFacts, type RunData, type RunHeader } from './RunData.js';
 
 /** EVENTS columns the analysis reads; ENERGY only when the file has it. */
 const COLUMNS = ['RA', 'DEC', 'ENERGY'] as const;
@@ -21,7 +21,13 @@ function allocFor(c: ColumnInfo, nrows: number): FloatColumn {
  * file is read no further than it must be: past EVENTS only for a POINTING HDU (when the EVENTS header lacks the
  * pointing) or a RAD_MAX HDU (when `radMax` is asked for). Gives the same RunData as readRun; errors are FitsErrors.
  */
-export async function streamRun(path: string, opts: { radMax?: boolean } = {}): Promise<RunData> {
+export async function streamRun(path: string, opts?: { radMax?: boolean }): Promise<RunData>;
+/**
+ * With `accept`: the run's header facts are offered first and, when refused, the file is read no further (null).
+ * (A file whose pointing is only in a POINTING HDU after EVENTS is judged once that HDU is read.)
+ */
+export async function streamRun(path: string, opts: { radMax?: boolean; accept: (facts: RunHeader) => boolean }): Promise<RunData | null>;
+export async function streamRun(path: string, opts: { radMax?: boolean; accept?: (facts: RunHeader) => boolean } = {}): Promise<RunData | null> {
   const s = await FitsStream.open(path);
   try {
     let primary: FitsHeader | undefined;
@@ -35,6 +41,10 @@ export async function streamRun(path: string, opts: { radMax?: boolean } = {}): 
       if (hdu.index === 0) primary = hdu.header;
       else if (name === 'EVENTS' && !events) {
         if (hdu.type !== 'BINTABLE') throw new FitsError(s.name, 'HDU EVENTS is not a binary table');
+        if (opts.accept && !needsPointingHdu(hdu.header)) {
+          if (!primary) throw new FitsError(s.name, 'empty file');
+          if (!opts.accept(runFacts(primary, hdu.header, () => undefined, s.name, path))) return null;
+        }
         const layout = new BinTable(hdu.header, Buffer.alloc(0), 0, s.name, hdu.index, 0);
         const nrows = hdu.header.requireInt('NAXIS2', s.name, hdu.index);
         const wanted = COLUMNS.filter((c) => c !== 'ENERGY' || layout.hasColumn(c));
@@ -57,6 +67,7 @@ export async function streamRun(path: string, opts: { radMax?: boolean } = {}): 
     if (!events) throw new FitsError(s.name, 'no HDU named EVENTS');
     const ev = events;
     const facts = runFacts(primary, ev.header, () => pointing, s.name, path);
+    if (opts.accept && needPointing && !opts.accept(facts)) return null;
     return {
       ...facts,
       ra: ev.columns.RA!,

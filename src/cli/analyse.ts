@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { repoRoot } from '../util/repoRoot.js';
 import { AnalysisAccumulator } from '../analysis/analyse.js';
-import { listObservations, openDataStore, storeFromFiles, type ObservationInfo } from '../analysis/DataStore.js';
-import type { RunData } from '../analysis/RunData.js';
+import { listObservations, openDataStore } from '../analysis/DataStore.js';
+import type { RunData, RunHeader } from '../analysis/RunData.js';
 import { streamRun } from '../analysis/streamRun.js';
 import { parseAnalyseArgs, UsageError, type AnalyseArgs as Args } from './analyseArgs.js';
 import { lookUpSource } from './sourceLookup.js';
@@ -35,14 +35,27 @@ export function defaultSourcesPath(): string {
   return resolve(repoRoot(), 'config', 'sources.yaml');
 }
 
+/** A run to read: from a folder's index or header scan (selected already), or a file named on the command line. */
+interface Candidate {
+  file: string;
+  /** Known for indexed runs: skip a second copy without reading it. */
+  obsId?: number;
+  zenith?: number | null;
+}
+
 interface Selected {
-  obs: ObservationInfo[];
+  candidates: Candidate[];
   warnings: string[];
 }
 
+/**
+ * Folders are listed (index or header scan) and filtered here. Files named on the command line are not read here:
+ * their headers are judged while they are streamed for the analysis, so each file is read once.
+ */
 function selectObservations(args: Args, cwd: string, position: { ra: number; dec: number } | undefined): Selected {
   const warnings: string[] = [];
-  const all: ObservationInfo[] = [];
+  const candidates: Candidate[] = [];
+  const missing = new Set<number>();
   for (const p of args.paths) {
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) throw new FitsError(basename(p), 'no such file or directory');
@@ -50,29 +63,20 @@ function selectObservations(args: Args, cwd: string, position: { ra: number; dec
       const store = openDataStore(abs);
       // A folder holds many targets: select by position unless run ids were named.
       const filter = { position: args.runs ? undefined : position, radiusDeg: args.radius ?? 3, runs: args.runs, nightFrom: args.date?.from, nightTo: args.date?.to };
-      all.push(...listObservations(store, filter));
+      for (const o of listObservations(store, filter)) {
+        if (o.file === null) missing.add(o.obsId);
+        else candidates.push({ file: o.file, obsId: o.obsId, zenith: o.zenith });
+      }
     } else {
-      all.push(...listObservations(storeFromFiles([abs]), { runs: args.runs, nightFrom: args.date?.from, nightTo: args.date?.to }));
+      candidates.push({ file: abs });
     }
   }
-  const seen = new Set<number>();
-  const obs: ObservationInfo[] = [];
-  const missing: number[] = [];
-  for (const o of all) {
-    if (seen.has(o.obsId)) continue;
-    seen.add(o.obsId);
-    if (o.file === null) missing.push(o.obsId);
-    else obs.push(o);
+  if (missing.size) {
+    const ids = [...missing];
+    const shown = ids.slice(0, 10).join(', ') + (ids.length > 10 ? `, … (${ids.length} in all)` : '');
+    warnings.push(`skipped ${ids.length} run(s) listed in the index whose file is absent: ${shown}`);
   }
-  if (missing.length) {
-    const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? `, … (${missing.length} in all)` : '');
-    warnings.push(`skipped ${missing.length} run(s) listed in the index whose file is absent: ${shown}`);
-  }
-  if (args.runs) {
-    const absent = args.runs.filter((r) => !seen.has(r));
-    if (absent.length) warnings.push(`run(s) not found: ${absent.join(', ')}`);
-  }
-  return { obs, warnings };
+  return { candidates, warnings };
 }
 
 function fmt(x: number | null, d: number): string {
@@ -176,10 +180,6 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
     }
     const sel = selectObservations(args, io.cwd, position);
     for (const w of sel.warnings) err(`warning: ${w}`);
-    if (sel.obs.length === 0) {
-      err('no runs match the selection');
-      return 1;
-    }
     const makeOptions = (source: { ra: number; dec: number }, name: string): AnalysisOptions => ({
       ...DEFAULT_ANALYSIS_OPTIONS,
       source,
@@ -199,8 +199,18 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
     // other run must have the same OBJECT/RA_OBJ/DEC_OBJ.
     let acc = position ? new AnalysisAccumulator(makeOptions(position, sourceName!)) : undefined;
     let target: Pick<RunData, 'object' | 'raObj' | 'decObj'> | undefined;
-    for (const o of sel.obs) {
-      const run = await streamRun(o.file!, { radMax: args['rad-max'] });
+    const seen = new Set<number>();
+    const wanted = args.runs ? new Set(args.runs) : undefined;
+    // The filter of a named file: run ids and nights (as for folders), and each run only once.
+    const accept = (h: RunHeader) =>
+      !seen.has(h.obsId) &&
+      (!wanted || wanted.has(h.obsId)) &&
+      (!args.date || (h.night !== null && h.night >= args.date.from && h.night <= args.date.to));
+    for (const o of sel.candidates) {
+      if (o.obsId !== undefined && seen.has(o.obsId)) continue;
+      const run = o.obsId !== undefined ? await streamRun(o.file, { radMax: args['rad-max'] }) : await streamRun(o.file, { radMax: args['rad-max'], accept });
+      if (!run) continue;
+      seen.add(run.obsId);
       if (!acc) {
         if (run.raObj === null || run.decObj === null) return noTarget();
         target = { object: run.object, raObj: run.raObj, decObj: run.decObj };
@@ -210,7 +220,18 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
       }
       acc.add(run, o.zenith);
     }
-    const result = acc!.finish();
+    if (args.runs) {
+      const absent = args.runs.filter((r) => !seen.has(r));
+      if (absent.length) {
+        sel.warnings.push(`run(s) not found: ${absent.join(', ')}`);
+        err(`warning: run(s) not found: ${absent.join(', ')}`);
+      }
+    }
+    if (!acc || seen.size === 0) {
+      err('no runs match the selection');
+      return 1;
+    }
+    const result = acc.finish();
     result.warnings.unshift(...sel.warnings);
     const outDir = resolve(io.cwd, args.out ?? '.');
     let images: string[] = [];

@@ -152,3 +152,16 @@ test('a failing plot renderer does not lose the numbers', async () => {
   assert.ok(doc.warnings.includes('plots could not be made: no font available'));
   assert.match(r.err, /plots could not be made: no font available/);
 });
+
+test('files named on the command line are filtered by --runs and --date as they are read, each run once', async () => {
+  const files = [23523, 23526, 23559].map((id) => join(DIR, 'data', `hess_dl3_dr1_obs_id_0${id}.fits.gz`));
+  const r = await run([...files, files[0], '--source', 'crab', '--runs', '23523,23559,99', '--json', '--no-plots']);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.deepEqual(doc.runs.map((x: { obs_id: number }) => x.obs_id), [23523, 23559]);
+  assert.match(r.err, /run\(s\) not found: 99/);
+  assert.ok(doc.warnings.includes('run(s) not found: 99'));
+  const none = await run([...files, '--source', 'crab', '--date', '20200101', '--json']);
+  assert.equal(none.code, 1);
+  assert.match(none.err, /no runs match/);
+});
