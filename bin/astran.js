@@ -1,28 +1,33 @@
 #!/usr/bin/env node
 // Entry point of the `astran` command. It runs the bundle in dist/ (built by `npm install` via "prepare") when that
-// bundle is newer than every TypeScript source, and the sources through tsx otherwise, so an edit is never shadowed
+// bundle is newer than every source it was built from, and the sources through tsx otherwise, so an edit is never shadowed
 // by a stale bundle and a fresh clone works right after `npm install`.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'main.js');
 
-function newestSource(dir) {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
+/**
+ * The bundle is fresh when it is newer than every source it was built from (dist/inputs.json, written by the build):
+ * an edited source, or one that is gone, means running the sources through tsx instead.
+ */
 function bundleIsFresh() {
   if (process.env.ASTRAN_NO_BUNDLE === '1' || !existsSync(bundle)) return false;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(join(root, 'dist', 'inputs.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
   const built = statSync(bundle).mtimeMs;
-  return ['src', 'commands', 'adapters'].every((d) => newestSource(join(root, d)) <= built);
+  for (const f of inputs) {
+    const st = statSync(join(root, f), { throwIfNoEntry: false });
+    if (!st || st.mtimeMs > built) return false;
+  }
+  return true;
 }
 
 // A closed pipe (`astran run ... | head`) ends the command quietly, as Unix tools do.

@@ -3,7 +3,7 @@
 // uses the bundle only when it is newer than every source file, else it runs the TypeScript through tsx.
 // Why: tsx compiles on every start (~0.3 s), which dominates short commands such as `astran analyse`.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +35,7 @@ function externalExcept(inline) {
   };
 }
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
   outdir: 'dist',
@@ -53,5 +53,9 @@ await build({
   // Inlined CommonJS (yaml) calls require() for Node built-ins; ESM has none, so provide one.
   banner: { js: "import { createRequire as __astranCreateRequire } from 'node:module'; const require = __astranCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
 });
+// The sources the bundle was built from: bin/astran.js checks only these for being newer than the bundle (no
+// directory walk at every start). A file that no bundled module imports cannot make the bundle stale.
+writeFileSync(join(root, 'dist', 'inputs.json'), JSON.stringify(Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'))));
 console.log('astran: bundled the CLI into dist/');
