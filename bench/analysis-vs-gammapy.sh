@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process wall time: `astran analyse <4 Crab runs> --json --no-plots` against gammapy 1.0 doing the same work
+# Whole-process wall time: `astran analyse <4 Crab runs> --json --no-plots --no-flux` against gammapy 1.0 doing the same
+# work (no flux: the gammapy script computes none)
 # (bench/analysis_gammapy.py), both cold processes, alternating, best and median of N runs each; prints the ratio.
 # With BEFORE=<another checkout> (built) its `astran analyse` is timed too, in the same rounds, for a before/after.
 # Usage: bench/analysis-vs-gammapy.sh [N=5]
@@ -13,20 +14,23 @@ for id in 23523 23526 23559 23592; do FILES+=("$D/data/hess_dl3_dr1_obs_id_0$id.
 # The shipped entry: bin/astran.js runs the bundle that `npm install` builds (dist/), when it is newer than the sources.
 npm run -s build >/dev/null
 NODE_CMD=(node bin/astran.js analyse)
-echo "astran command: ${NODE_CMD[*]} <4 files> --source crab --json --no-plots"
+echo "astran command: ${NODE_CMD[*]} <4 files> --source crab --json --no-plots --no-flux"
 
 now() { date +%s.%N; }
 # One untimed round of each first: file caches warm, and the cache of the source list (node_modules/.cache/astran,
 # rebuilt whenever config/sources.yaml changes) written, as it is on any machine after the first `--source` use.
-"${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/dev/null
+"${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots --no-flux >/dev/null
 /usr/bin/python3 bench/analysis_gammapy.py "$D" 23523 23526 23559 23592 >/dev/null 2>&1
 node_times=(); py_times=(); before_times=()
+BEFORE_FLAGS=(--source crab --json --no-plots)
+# An older checkout without the flux has no --no-flux (and computes no flux).
+if [ -n "${BEFORE:-}" ] && node "$BEFORE/bin/astran.js" analyse --help | grep -q -- --no-flux; then BEFORE_FLAGS+=(--no-flux); fi
 for i in $(seq 1 "$N"); do
-  t0=$(now); "${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-node.json; t1=$(now)
+  t0=$(now); "${NODE_CMD[@]}" "${FILES[@]}" --source crab --json --no-plots --no-flux >/tmp/astran-bench-node.json; t1=$(now)
   /usr/bin/python3 bench/analysis_gammapy.py "$D" 23523 23526 23559 23592 >/tmp/astran-bench-py.json 2>/dev/null; t2=$(now)
   node_times+=("$(echo "$t1 - $t0" | bc -l)"); py_times+=("$(echo "$t2 - $t1" | bc -l)")
   if [ -n "${BEFORE:-}" ]; then
-    t3=$(now); node "$BEFORE/bin/astran.js" analyse "${FILES[@]}" --source crab --json --no-plots >/tmp/astran-bench-before.json; t4=$(now)
+    t3=$(now); node "$BEFORE/bin/astran.js" analyse "${FILES[@]}" "${BEFORE_FLAGS[@]}" >/tmp/astran-bench-before.json; t4=$(now)
     before_times+=("$(echo "$t4 - $t3" | bc -l)")
   fi
 done

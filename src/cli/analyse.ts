@@ -28,7 +28,7 @@ export interface AnalyseDeps {
 
 const USAGE = `usage: astran analyse <DL3 dir or files...> [--source NAME | --ra DEG --dec DEG]
        [--date YYYYMMDD[..YYYYMMDD]] [--runs ID,...] [--radius DEG] [--theta2-cut DEG2]
-       [--off-regions N] [--emin TEV] [--emax TEV] [--rad-max] [--index GAMMA] [--out DIR] [--json] [--no-plots]`;
+       [--off-regions N] [--emin TEV] [--emax TEV] [--rad-max] [--index GAMMA] [--no-flux] [--out DIR] [--json] [--no-plots]`;
 
 /** config/sources.yaml of this checkout (src/cli → repo root). */
 export function defaultSourcesPath(): string {
@@ -188,6 +188,8 @@ export async function analyseCommand(argv: string[], io: AnalyseIo, deps: Analys
       offRegions: args['off-regions'] ?? DEFAULT_ANALYSIS_OPTIONS.offRegions,
       useRadMax: args['rad-max'],
       ...(fluxIndex !== undefined ? { fluxIndex } : {}),
+      // The flux reads every run's IRFs and fits: skipped when not asked for.
+      ...(args['no-flux'] ? { flux: false } : {}),
       ...(args.emin !== undefined ? { emin: args.emin } : {}),
       ...(args.emax !== undefined ? { emax: args.emax } : {}),
     });

@@ -23,13 +23,15 @@ export interface AnalyseArgs {
   index?: number;
   out?: string;
   'rad-max': boolean;
+  /** Skip the flux (IRFs and fit). */
+  'no-flux': boolean;
   json: boolean;
   'no-plots': boolean;
   help: boolean;
 }
 
 type ValueFlag = Exclude<keyof AnalyseArgs, 'paths' | BoolFlag>;
-type BoolFlag = 'rad-max' | 'json' | 'no-plots' | 'help';
+type BoolFlag = 'rad-max' | 'no-flux' | 'json' | 'no-plots' | 'help';
 
 /** A parser returns the value, or a string: the message of the problem. */
 type Parse<T> = (text: string) => T | { problem: string };
@@ -79,7 +81,7 @@ const FLAGS: { [K in ValueFlag]-?: Parse<NonNullable<AnalyseArgs[K]>> } = {
   out: (t) => (t.length >= 1 ? t : { problem: '--out needs a folder' }),
 };
 
-const BOOL_FLAGS: readonly BoolFlag[] = ['rad-max', 'json', 'no-plots', 'help'];
+const BOOL_FLAGS: readonly BoolFlag[] = ['rad-max', 'no-flux', 'json', 'no-plots', 'help'];
 
 function isValueFlag(name: string): name is ValueFlag {
   return Object.prototype.hasOwnProperty.call(FLAGS, name);
@@ -90,7 +92,7 @@ function isValueFlag(name: string): name is ValueFlag {
  * flags. All problems are reported at once, joined by "; ".
  */
 export function parseAnalyseArgs(argv: string[]): AnalyseArgs {
-  const args: AnalyseArgs = { paths: [], 'rad-max': false, json: false, 'no-plots': false, help: false };
+  const args: AnalyseArgs = { paths: [], 'rad-max': false, 'no-flux': false, json: false, 'no-plots': false, help: false };
   const seen = new Set<string>();
   const texts: [ValueFlag, string][] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -120,7 +122,7 @@ export function parseAnalyseArgs(argv: string[]): AnalyseArgs {
       throw new UsageError(`unknown option --${name}`);
     }
   }
-  if (args.help) return { paths: [], 'rad-max': false, json: false, 'no-plots': false, help: true };
+  if (args.help) return { paths: [], 'rad-max': false, 'no-flux': false, json: false, 'no-plots': false, help: true };
   const problems: string[] = [];
   if (args.paths.length === 0) problems.push('give at least one DL3 directory or file');
   if (args.paths.some((p) => p.length === 0)) problems.push('a path is empty');

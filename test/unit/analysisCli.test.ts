@@ -165,3 +165,16 @@ test('files named on the command line are filtered by --runs and --date as they 
   assert.equal(none.code, 1);
   assert.match(none.err, /no runs match/);
 });
+
+test('--no-flux: the same numbers without the flux', async () => {
+  const files = [23523, 23526].map((id) => join(DIR, 'data', `hess_dl3_dr1_obs_id_0${id}.fits.gz`));
+  const a = await run([...files, '--source', 'crab', '--json', '--no-plots']);
+  const b = await run([...files, '--source', 'crab', '--json', '--no-plots', '--no-flux']);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(b.code, 0, b.err);
+  const da = JSON.parse(a.out), db = JSON.parse(b.out);
+  assert.ok(da.total.flux, 'the flux is there by default');
+  assert.equal(db.total.flux, undefined);
+  assert.deepEqual(db.runs.map((r: { n_on: number; n_off: number }) => [r.n_on, r.n_off]), da.runs.map((r: { n_on: number; n_off: number }) => [r.n_on, r.n_off]));
+  assert.equal(db.total.significance, da.total.significance);
+});
