@@ -50,6 +50,9 @@ echo "gammapy: best ${pb}s median ${pm}s"
 echo "ratio gammapy/astran (median): $(echo "$pm / $nm" | bc -l | xargs printf '%.1f')x   (best: $(echo "$pb / $nb" | bc -l | xargs printf '%.1f')x; goal ≥ 10x)"
 if [ -n "${BEFORE:-}" ]; then
   read -r bb bm <<<"$(stats "${before_times[@]}")"
-  cmp -s /tmp/astran-bench-node.json /tmp/astran-bench-before.json && same=identical || same=DIFFERENT
-  echo "before ($BEFORE): best ${bb}s median ${bm}s, output ${same}; ratio gammapy/before (median): $(echo "$pm / $bm" | bc -l | xargs printf '%.1f')x; before/after (median): $(echo "$bm / $nm" | bc -l | xargs printf '%.2f')x"
+  same=$(node -e '
+const [a, b] = [process.argv[1], process.argv[2]].map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+const key = (d) => JSON.stringify([d.runs.map((r) => [r.obs_id, r.n_on, r.n_off, r.significance]), d.total.significance, d.theta2.on, d.counts_map.sum]);
+console.log(key(a) === key(b) ? "the same numbers" : "DIFFERENT numbers");' /tmp/astran-bench-node.json /tmp/astran-bench-before.json)
+  echo "before ($BEFORE): best ${bb}s median ${bm}s, ${same}; ratio gammapy/before (median): $(echo "$pm / $bm" | bc -l | xargs printf '%.1f')x; before/after (median): $(echo "$bm / $nm" | bc -l | xargs printf '%.2f')x"
 fi
