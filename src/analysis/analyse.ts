@@ -11,9 +11,8 @@ import { ringBackground } from './ringBackground.js';
 import { radMaxLookup, type RunData } from './RunData.js';
 import { streamRun } from './streamRun.js';
 import type { AnalysisOptions, AnalysisResult, CumulativePoint, RunResult, SkyMap, TotalResult } from './types.js';
-import { openFitsFile } from '../fits/FitsFile.js';
 import { FitsError } from '../fits/FitsError.js';
-import { hasIrfs, readRunIrfs } from './irf/readRunIrfs.js';
+import { hasIrfs, openRunFile, readRunIrfs } from './irf/readRunIrfs.js';
 import { IrfError } from './irf/IrfError.js';
 import { makeSpectrumDataset, type SpectrumDataset } from './flux/spectrumDataset.js';
 import { summariseFlux } from './flux/summariseFlux.js';
@@ -127,8 +126,15 @@ export class AnalysisAccumulator {
     if (!run.energy) return;
     let f;
     try {
-      f = openFitsFile(run.file);
-      if (!hasIrfs(f)) {
+      f = openRunFile(run.file);
+      let any: boolean;
+      try {
+        any = hasIrfs(f);
+      } catch (e) {
+        if (!(e instanceof FitsError)) throw e;
+        any = true; // damaged before any IRF could be found: reported below as an AEFF_2D problem
+      }
+      if (!any) {
         this.withoutIrfs.push(run.obsId);
         return;
       }

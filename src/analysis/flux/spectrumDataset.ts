@@ -53,28 +53,41 @@ export function makeSpectrumDataset(run: RunData, irfs: RunIrfs, opts: DatasetOp
   const fixedRadius = Math.sqrt(opts.theta2Cut);
   const radiusFor = irfs.pointLike && irfs.radMax ? irfs.radMax.forOffset(offset) : () => fixedRadius;
   const inclusive = irfs.pointLike; // gammapy: separation <= RAD_MAX (point-like), pixel circle contains (strict)
-  const centers = [source, ...wobbleOffCenters(run.pointing, source, opts.offRegions)].map((c) => unitVector(c.ra, c.dec));
 
   const counts = new Int32Array(nR);
   const countsOff = new Int32Array(nR);
-  const cosCache = new Map<number, number>();
+  const regions = [source, ...wobbleOffCenters(run.pointing, source, opts.offRegions)];
+  const centers = regions.map((c) => unitVector(c.ra, c.dec));
+  // A box in (RA, Dec) holding every region at its largest radius: events outside it need no trigonometry.
+  const rMax = irfs.pointLike && irfs.radMax ? Math.max(0, ...Array.from(irfs.radMax.table.data).filter(Number.isFinite)) : fixedRadius;
+  const margin = 1e-6;
+  const decLo = Math.min(...regions.map((c) => c.dec)) - rMax - margin;
+  const decHi = Math.max(...regions.map((c) => c.dec)) + rMax + margin;
+  const dra = regions.map((c) => ((((c.ra - source.ra) % 360) + 540) % 360) - 180);
+  const cosEdge = Math.cos(Math.min(89.999, Math.max(Math.abs(decLo), Math.abs(decHi))) * (Math.PI / 180));
+  const halfRa = decHi >= 90 || decLo <= -90 ? 180 : rMax / cosEdge + margin;
+  const raLo = Math.min(...dra) - halfRa, raHi = Math.max(...dra) + halfRa;
   const D2R = Math.PI / 180;
+  let lastR = NaN, lastCos = NaN;
   const { ra, dec, energy } = run;
   for (let i = 0; i < ra.length; i++) {
+    const d = dec[i];
+    if (d < decLo || d > decHi) continue;
+    const x0 = ((((ra[i] - source.ra) % 360) + 540) % 360) - 180;
+    if (x0 < raLo || x0 > raHi) continue;
     const j = binIndex(RECO_EDGES_TEV, energy[i]);
-    if (j < 0 || j >= nR) continue;
+    if (j < 0) continue;
     const r = radiusFor(energy[i]);
     if (!(r > 0)) continue;
-    let cr = cosCache.get(r);
-    if (cr === undefined) {
-      cr = Math.cos(r * D2R);
-      cosCache.set(r, cr);
+    if (r !== lastR) {
+      lastR = r;
+      lastCos = Math.cos(r * D2R);
     }
-    const [x, y, z] = unitVector(ra[i], dec[i]);
+    const [x, y, z] = unitVector(ra[i], d);
     for (let k = 0; k < centers.length; k++) {
       const c = centers[k];
       const dot = x * c[0] + y * c[1] + z * c[2];
-      if (inclusive ? dot >= cr : dot > cr) {
+      if (inclusive ? dot >= lastCos : dot > lastCos) {
         if (k === 0) counts[j]++;
         else countsOff[j]++;
         break;

@@ -1,5 +1,5 @@
 import type { FitsFile } from '../../fits/FitsFile.js';
-import { GridInterpolator } from './gridInterpolator.js';
+import { GridInterpolator, lowerIndex, nodeEdges } from './gridInterpolator.js';
 import { DIMENSIONLESS } from './irfUnits.js';
 import { IrfError } from './IrfError.js';
 import { findIrfHdu, readIrfTable, type IrfTable } from './readIrfTable.js';
@@ -45,7 +45,7 @@ export function readEnergyDispersion(f: FitsFile): EnergyDispersion {
  * (negative differences clipped to 0). Returns [true bin i][reco bin j] flattened as i * nReco + j.
  */
 export function edispKernel(ed: EnergyDispersion, offsetDeg: number, trueCenters: ArrayLike<number>, recoEdges: ArrayLike<number>): Float64Array {
-  const migra = ed.table.axes[1];
+  const [eAx, migra] = ed.table.axes;
   if (!migra.edges) throw new IrfError('', ed.table.hdu, 'the migration axis has nodes, not bins');
   const mEdges = migra.edges;
   const nM = migra.centers.length;
@@ -53,10 +53,26 @@ export function edispKernel(ed: EnergyDispersion, offsetDeg: number, trueCenters
   const nR = recoEdges.length - 1;
   const out = new Float64Array(nT * nR);
   const cum = new Float64Array(nM + 1);
+  const density = densityAtOffset(ed, offsetDeg);
+  if (!density) return out; // offset outside the table: gammapy gives 0 everywhere
+  const nE = eAx.centers.length;
+  const lnE = eAx.centers.map(Math.log);
   for (let i = 0; i < nT; i++) {
     const et = trueCenters[i];
+    // Migration density at the table's migration centres (exact nodes: no migration weights), linear in log E_true.
+    let ie = 0, t = 0;
+    if (nE > 1) {
+      const x = Math.log(et);
+      ie = lowerIndex(lnE, x);
+      t = (x - lnE[ie]) / (lnE[ie + 1] - lnE[ie]);
+    }
     cum[0] = 0;
-    for (let k = 0; k < nM; k++) cum[k + 1] = cum[k] + ed.evaluate(et, migra.centers[k], offsetDeg) * (mEdges[k + 1] - mEdges[k]);
+    for (let k = 0; k < nM; k++) {
+      let v = density[k * nE + ie];
+      if (nE > 1 && t !== 0) v = (1 - t) * v + t * density[k * nE + ie + 1];
+      if (!(v > 0)) v = 0; // clip (and NaN → 0)
+      cum[k + 1] = cum[k] + v * (mEdges[k + 1] - mEdges[k]);
+    }
     const total = cum[nM];
     if (!(total > 0)) continue; // gammapy: 0/0 → nan_to_num → 0
     let prev = interpCumulative(mEdges, cum, recoEdges[0] / et) / total;
@@ -64,6 +80,34 @@ export function edispKernel(ed: EnergyDispersion, offsetDeg: number, trueCenters
       const next = interpCumulative(mEdges, cum, recoEdges[j + 1] / et) / total;
       out[i * nR + j] = Math.max(0, next - prev);
       prev = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * The migration table interpolated (linearly, extrapolating within the edges) to one offset: [migra k][energy e],
+ * or null when the offset is outside the offset edges. Energies outside the energy edges are still extrapolated:
+ * EDISP values are zeroed only outside both the energy and the migration edges, and the kernel uses migration
+ * centres, which are inside.
+ */
+function densityAtOffset(ed: EnergyDispersion, offsetDeg: number): Float64Array | null {
+  const [eAx, mAx, oAx] = ed.table.axes;
+  const nE = eAx.centers.length, nM = mAx.centers.length, nO = oAx.centers.length;
+  const oEdges = oAx.edges ?? nodeEdges(oAx);
+  if (!(offsetDeg >= oEdges[0] && offsetDeg <= oEdges[oEdges.length - 1])) return null;
+  let io = 0, t = 0;
+  if (nO > 1) {
+    io = lowerIndex(oAx.centers, offsetDeg);
+    t = (offsetDeg - oAx.centers[io]) / (oAx.centers[io + 1] - oAx.centers[io]);
+  }
+  const d = ed.table.data;
+  const out = new Float64Array(nE * nM);
+  for (let k = 0; k < nM; k++) {
+    for (let e = 0; e < nE; e++) {
+      const base = e + nE * k;
+      const a = d[base + nE * nM * io];
+      out[k * nE + e] = nO > 1 && t !== 0 ? (1 - t) * a + t * d[base + nE * nM * (io + 1)] : a;
     }
   }
   return out;

@@ -99,7 +99,7 @@ export class GridInterpolator {
 }
 
 /** scipy's interval search: i with g[i] ≤ x < g[i+1], clamped to [0, n−2] (so outside points extrapolate). */
-function lowerIndex(g: Float64Array, x: number): number {
+export function lowerIndex(g: Float64Array, x: number): number {
   const n = g.length;
   let a = 0, b = n - 2;
   if (!(x >= g[1])) return 0;
@@ -112,7 +112,7 @@ function lowerIndex(g: Float64Array, x: number): number {
 }
 
 /** Edges of a node axis (gammapy: half-way between nodes in the axis scale, half a step beyond the ends). */
-function nodeEdges(a: IrfAxis): Float64Array {
+export function nodeEdges(a: IrfAxis): Float64Array {
   const s = a.centers.map((c) => (a.scale === 'log' ? Math.log(c) : c));
   const n = s.length;
   const e = new Float64Array(n + 1);

@@ -54,11 +54,18 @@ function firstRow(t: BinTable, col: string): Float64Array {
  */
 export function findIrfHdu(f: FitsFile, hduclas4: string, extnames: readonly string[]): FitsHdu | undefined {
   const isIt = (h: FitsHdu) => (h.header.string('HDUCLAS4') ?? '').trim().toUpperCase() === hduclas4;
-  // The usual EXTNAME first: the file is then parsed (and inflated) only as far as that HDU.
+  // The usual EXTNAME first: the file is then parsed (and inflated) only as far as that HDU. Looking for a name
+  // the file lacks walks to its end: damage there must not hide an HDU found under another name.
+  let damage: unknown;
   for (const n of extnames) {
-    const h = f.find(n);
-    if (h && (isIt(h) || !h.header.has('HDUCLAS4'))) return h;
+    try {
+      const h = f.find(n);
+      if (h && (isIt(h) || !h.header.has('HDUCLAS4'))) return h;
+    } catch (e) {
+      damage ??= e;
+    }
   }
+  if (damage) throw damage;
   return f.hdus.find((h) => h.index > 0 && isIt(h));
 }
 
