@@ -77,6 +77,15 @@ test('--index overrides the source list; it is validated', async () => {
   assert.match(nan.err, /--index must be a number/);
 });
 
+test('--no-flux: no flux fields, no flux warnings', async () => {
+  const r = await run([crabFiles[0], '--json', '--no-plots', '--no-flux']);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(doc.total.flux, undefined);
+  assert.equal(doc.runs[0].flux, undefined);
+  assert.equal(doc.spectrum, undefined);
+});
+
 test('without --source or --index, Γ is the default 2.5', async () => {
   const r = await run([crabFiles[0], '--json', '--no-plots']);
   assert.equal(r.code, 0, r.err);
