@@ -15,6 +15,7 @@ import { MemoryWatchStore } from '../store/MemoryWatchStore.js';
 import type { WatchStore } from '../core/WatchStore.js';
 import { createNightIndex } from '../pipeline/NightIndex.js';
 import { Orchestrator } from '../orchestrator/Orchestrator.js';
+import { fluxHistory } from '../orchestrator/fluxHistory.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
 import type { AnalysisStep } from '../orchestrator/JobRunner.js';
 import { createDispatcher } from '../dispatch/Dispatcher.js';
@@ -81,7 +82,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     backend,
     adapters,
     log: o.log,
-    analysis: o.analysis ?? createAnalysisStep(config, o.attribution),
+    analysis: o.analysis ?? createAnalysisStep(config, o.attribution, (job, index) => fluxHistory(store, job, index)),
     resultsDir,
     cacheDir: resolve(config.backends.local.workdir, 'cache'),
     now,

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AstranConfig } from '../config/schema.js';
 import { analyse } from '../analysis/analyse.js';
-import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../analysis/types.js';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult, type FluxHistoryPoint } from '../analysis/types.js';
 import { renderAll } from '../plots/renderAll.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
 import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
@@ -48,10 +48,14 @@ export function summaryText(job: JobRecord, r: AnalysisResult, attribution?: str
   return lines.join('\n');
 }
 
-/** The default analysis step: the TypeScript engine, chart.js plots, results.json next to the images. */
-export function createAnalysisStep(config: AstranConfig, attribution?: string): AnalysisStep {
+/**
+ * The default analysis step: the TypeScript engine, chart.js plots, results.json next to the images. `history` gives
+ * earlier nights' fluxes of the same source and cuts for the light curve (see fluxHistory.ts).
+ */
+export function createAnalysisStep(config: AstranConfig, attribution?: string, history?: (job: JobRecord, index: number) => FluxHistoryPoint[]): AnalysisStep {
   return async (job, source, files, outDir) => {
     const result = await analyse(files, analysisOptions(config, job, source));
+    if (history && result.total.flux) result.flux_history = history(job, result.total.flux.index);
     const images = await renderAll(result, outDir);
     const summary = {
       total: result.total,
