@@ -80,7 +80,8 @@ export class NoticeDelivery implements NoticeSink {
       this.log.warn({ notice: n.key, adapter: n.place.adapter }, 'no adapter for this notice’s place; left pending');
       return;
     }
-    const message: OutboundMessage = { text: n.text, files: this.files(n) };
+    // The notice key doubles as the idempotency key: adapters hand it to platforms that can drop a repeat.
+    const message: OutboundMessage = { text: n.text, files: this.files(n), idempotencyKey: `watch/${n.key}` };
     try {
       let posted: MessageRef;
       if (n.replyTo) {

@@ -183,6 +183,12 @@ export class Watcher {
       report.lines.push(`${label}: ${runs.length} run(s) in night ${night}, ${ready.length} ready, ${covered.size} already launched; nothing new`);
       return;
     }
+    // A follow-up reuses the products of the jobs before it: it starts once they have ended, never beside them.
+    const busy = launches.map((l) => (l.jobId ? this.d.jobStore.getJob(l.jobId) : undefined)).find((j) => j && !isFinal(j.state));
+    if (busy) {
+      report.lines.push(`${label}: ${fresh.length} more run(s) ready; the follow-up starts when ${busy.id} has finished`);
+      return;
+    }
     // A follow-up covers every ready run of the night: earlier runs' products exist, so only the new ones are processed.
     const ids = [...new Set([...ready.map((r) => r.runId), ...covered])].filter((id) => runs.some((r) => r.runId === id)).sort((a, b) => a - b);
     const l = this.d.watchStore.recordLaunch({ source: first.source, night, cutsKey: ck, runIds: ids });

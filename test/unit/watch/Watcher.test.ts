@@ -188,6 +188,10 @@ test('a job is launched only once DL1 is there; a run that arrives later goes in
   assert.deepEqual(r.jobs.launches.map((l) => l.runs), [[1801]]);
   r.dl1.add(1802);
   r.setNow('2026-12-01T08:00:00Z');
+  const waiting = await r.watcher.pass();
+  assert.match(waiting.lines.join('\n'), /1 more run\(s\) ready; the follow-up starts when A-0001 has finished/);
+  assert.equal(r.jobs.launches.length, 1, 'no follow-up beside a running job of the same night');
+  r.finish('A-0001', 10, 1);
   const rep = await r.watcher.pass();
   await r.watcher.pass();
   assert.deepEqual(r.jobs.launches.map((l) => l.runs), [[1801], [1801, 1802]]);
@@ -298,6 +302,7 @@ test('restart between recording a launch and creating its job: launched exactly 
   assert.equal(r.watch.listLaunches()[0].jobId, 'A-0001');
   // Died after the job was created but before it was linked: the job is found by its watch key, not launched again.
   r.dl1.add(1802);
+  r.finish('A-0001', 10, 1);
   r.jobs.failAfterCreate = true;
   await r.watcher.pass();
   r.jobs.failAfterCreate = false;
