@@ -6,7 +6,7 @@ import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
 import { RequestAck } from '../shared/RequestAck.js';
 import { plainSafe } from '../shared/safeText.js';
-import { EmailConfigSchema, type EmailConfig } from './EmailConfigSchema.js';
+import { EmailConfigSchema, type EmailConfig } from './config.js';
 import { ImapInbox, type FetchedMail } from './ImapInbox.js';
 import { MailSender } from './MailSender.js';
 import { ThreadIndex } from './ThreadIndex.js';

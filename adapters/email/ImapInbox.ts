@@ -1,6 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../src/log.js';
-import type { EmailConfig } from './EmailConfigSchema.js';
+import type { EmailConfig } from './config.js';
 
 /** One unread mail, as handed to the adapter. */
 export interface FetchedMail {

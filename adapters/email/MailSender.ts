@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { OutboundMessage } from '../../src/core/types.js';
-import type { EmailConfig } from './EmailConfigSchema.js';
+import type { EmailConfig } from './config.js';
 import { renderHtml } from './renderHtml.js';
 import { baseSubject } from './parseEmailCommand.js';
 import { requireEnv } from './requireEnv.js';

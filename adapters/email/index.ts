@@ -2,7 +2,7 @@ import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
 import { EmailAdapter } from './EmailAdapter.js';
 
-export { EmailConfigSchema, type EmailConfig, type EmailConfigInput } from './EmailConfigSchema.js';
+export { EmailConfigSchema, type EmailConfig, type EmailConfigInput } from './config.js';
 export { EmailAdapter, EMAIL_ADAPTER, EXAMPLE_FOOTER } from './EmailAdapter.js';
 export { parseEmailCommand } from './parseEmailCommand.js';
 

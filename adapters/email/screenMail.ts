@@ -1,4 +1,4 @@
-import type { EmailConfig } from './EmailConfigSchema.js';
+import type { EmailConfig } from './config.js';
 import type { RateLimiter } from './RateLimiter.js';
 import { headerValues, type HeaderField } from './headers.js';
 import { automatedReason } from './loopSafety.js';

@@ -6,7 +6,7 @@ import { claimOnce } from '../../src/core/KeyValueStore.js';
 import { RequestAck } from '../shared/RequestAck.js';
 import { errorReply } from '../shared/errorReply.js';
 import type { Logger } from '../../src/log.js';
-import type { SlackConfig, SlackSecrets } from './SlackConfig.js';
+import type { SlackConfig, SlackSecrets } from './config.js';
 import { SlackHttpReceiver } from './SlackHttpReceiver.js';
 import { ChannelPacer } from './ChannelPacer.js';
 import { boltLogger } from './boltLogger.js';

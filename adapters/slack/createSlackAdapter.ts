@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
-import { resolveSlackSecrets, SlackConfigSchema } from './SlackConfig.js';
+import { resolveSlackSecrets, SlackConfigSchema } from './config.js';
 import { SlackAdapter } from './SlackAdapter.js';
 
 export interface SlackAdapterDeps {

@@ -1,4 +1,4 @@
-export { SlackConfigSchema, resolveSlackSecrets, type SlackConfig } from './SlackConfig.js';
+export { SlackConfigSchema, resolveSlackSecrets, type SlackConfig } from './config.js';
 export { createSlackAdapter, type SlackAdapterDeps } from './createSlackAdapter.js';
 export { SlackAdapter } from './SlackAdapter.js';
 export { SlackHttpReceiver } from './SlackHttpReceiver.js';

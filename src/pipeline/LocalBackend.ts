@@ -26,7 +26,7 @@ import type { z } from 'zod';
 import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState, TaskStatus } from './ClusterBackend.js';
 import type { Logger } from '../log.js';
 import { killProcessGroup } from './local/killProcessGroup.js';
-import { localBackendConfigSchema, type LocalBackendConfig } from './local/localBackendConfig.js';
+import { localBackendConfigSchema, type LocalBackendConfig } from './local/config.js';
 import { localSubmissionSchema } from './local/localSubmissionSchema.js';
 import { parseSlurmTime } from './local/parseSlurmTime.js';
 import { readRefManifest, writeRefManifest } from './local/RefManifest.js';

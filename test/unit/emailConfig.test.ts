@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EmailConfigSchema } from '../../adapters/email/EmailConfigSchema.js';
+import { EmailConfigSchema } from '../../adapters/email/config.js';
 import { createEmailAdapter } from '../../adapters/email/index.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { silentLogger } from '../../src/log.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { screenMail } from '../../adapters/email/screenMail.js';
 import { RateLimiter } from '../../adapters/email/RateLimiter.js';
 import { parseHeaderBlock } from '../../adapters/email/headers.js';
-import { EmailConfigSchema } from '../../adapters/email/EmailConfigSchema.js';
+import { EmailConfigSchema } from '../../adapters/email/config.js';
 import { ThreadIndex } from '../../adapters/email/ThreadIndex.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 

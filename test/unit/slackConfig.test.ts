@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveSlackSecrets, SlackConfigSchema } from '../../adapters/slack/SlackConfig.js';
+import { resolveSlackSecrets, SlackConfigSchema } from '../../adapters/slack/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { ChannelPacer } from '../../adapters/slack/ChannelPacer.js';
 
