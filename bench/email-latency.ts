@@ -71,7 +71,7 @@ async function run(mail: TestMail, label: string, n: number, imapOverrides: Reco
   const alice = mail.user('alice').address;
   const handler = createDispatcher({ services, authorizer: createAuthorizer({ [`email:${alice}`]: 'launcher' }), specs: commandSpecs, log: silentLogger });
   const { config, env } = mail.botConfig(BOT);
-  const adapter: EmailAdapter = createEmailAdapter({ config: { ...config, rate_limit: { max: 10_000, per_minutes: 60 }, imap: { ...(config.imap as object), ...imapOverrides } }, env, log: silentLogger, kv: services.store.keyValues() });
+  const adapter: EmailAdapter = createEmailAdapter({ config: { ...config, rate_limit: { max: 10_000, window_s: 3600 }, imap: { ...(config.imap as object), ...imapOverrides } }, env, log: silentLogger, kv: services.store.keyValues() });
   services.jobs.openThread = async (request, text, jobId) => (await adapter.openThread(request, { text }, jobId)).thread;
   await adapter.start(handler);
   const w = await watcher(mail);
@@ -98,14 +98,14 @@ async function run(mail: TestMail, label: string, n: number, imapOverrides: Reco
 
 const mail = await startTestMail({ bot: BOT });
 const idle = await run(mail, 'idle', N, {}, 0);
-const poll = await run(mail, `poll${POLL_S}s`, POLL_N, { idle: false, poll_seconds: POLL_S }, POLL_S * 1000);
+const poll = await run(mail, `poll${POLL_S}s`, POLL_N, { idle: false, poll_s: POLL_S }, POLL_S * 1000);
 await mail.close();
 
 const P = POLL_S * 1000;
 const result = {
   mails: N,
   idle: { median_ms: median(idle.fromAccepted), max_ms: Math.max(...idle.fromAccepted), min_ms: Math.min(...idle.fromAccepted), median_from_submit_ms: median(idle.fromSubmit), samples_ms: idle.fromAccepted },
-  poller_measured: { poll_seconds: POLL_S, mails: POLL_N, median_ms: median(poll.fromAccepted), max_ms: Math.max(...poll.fromAccepted), samples_ms: poll.fromAccepted },
+  poller_measured: { poll_s: POLL_S, mails: POLL_N, median_ms: median(poll.fromAccepted), max_ms: Math.max(...poll.fromAccepted), samples_ms: poll.fromAccepted },
   poller_60s_estimate: { median_ms: Math.round(median(poll.fromAccepted) - P / 2 + 30_000), max_ms: Math.round(Math.max(...poll.fromAccepted) - P + 60_000) },
   goal_median_ms: 1500,
 };

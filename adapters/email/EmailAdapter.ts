@@ -88,7 +88,7 @@ export class EmailAdapter implements Adapter {
     const password = requireEnv(deps.env, this.config.imap.password_env);
     this.sender = new MailSender(this.config, deps.env);
     this.threads = new ThreadIndex(deps.kv);
-    this.limiter = new RateLimiter(this.config.rate_limit.max, this.config.rate_limit.per_minutes * 60_000);
+    this.limiter = new RateLimiter(this.config.rate_limit.max, this.config.rate_limit.window_s * 1000);
     this.inbox = new ImapInbox({
       imap: this.config.imap,
       password,

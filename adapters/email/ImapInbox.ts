@@ -25,7 +25,7 @@ export interface ImapInboxOptions {
 const INITIAL_BACKOFF_MS = 500;
 
 /**
- * Watches a mailbox: IDLE (re-issued every idle_restart_minutes), a poll timer as fallback and safety net,
+ * Watches a mailbox: IDLE (re-issued every idle_restart_s), a poll timer as fallback and safety net,
  * reconnect with exponential backoff using a NEW ImapFlow per connection (an instance cannot reconnect),
  * and after every connect all UNSEEN mail is processed (what arrived while the bot or server was down).
  * Handled mail is flagged \Seen, then optionally moved.
@@ -84,7 +84,7 @@ export class ImapInbox {
       logger: false,
       // Re-enter IDLE quickly after our own commands: with the 15 s default, new mail waited up to 15 s.
       autoIdleDelay: 100,
-      maxIdleTime: Math.round(i.idle_restart_minutes * 60_000),
+      maxIdleTime: Math.round(i.idle_restart_s * 1000),
       missingIdleCommand: 'STATUS',
       disableAutoIdle: !i.idle,
     });
@@ -109,7 +109,7 @@ export class ImapInbox {
         this.opts.log.info({ mailbox: i.mailbox, idle }, 'email: IMAP connected');
         firstResult();
         if (idle) client.on('exists', () => void this.drain(client));
-        poll = setInterval(() => void this.drain(client), i.poll_seconds * 1000);
+        poll = setInterval(() => void this.drain(client), i.poll_s * 1000);
         await this.drain(client);
         await closed;
         if (!this.stopping) this.opts.log.warn('email: IMAP connection closed; reconnecting');
@@ -135,7 +135,7 @@ export class ImapInbox {
       if (this.stopping) break;
       // Full jitter keeps several bots from reconnecting in lockstep after a server restart.
       await this.sleep(backoff / 2 + Math.random() * (backoff / 2));
-      backoff = Math.min(backoff * 2, i.reconnect_max_seconds * 1000);
+      backoff = Math.min(backoff * 2, i.reconnect_max_s * 1000);
     }
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RenamedKey } from '../../src/config/renamedKeys.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const ENV_NAME = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
@@ -27,14 +28,14 @@ export const EmailConfigSchema = z
       mailbox: z.string().default('INBOX'),
       /** Move handled mail here (created when missing); unset: only flag it \Seen. */
       move_to: z.string().min(1).optional(),
-      /** Use IDLE when the server has it (false: poll every poll_seconds only; for servers with broken IDLE). */
+      /** Use IDLE when the server has it (false: poll every poll_s only; for servers with broken IDLE). */
       idle: z.boolean().default(true),
       /** IDLE is re-issued at least this often (RFC 2177 allows 29 min; some servers drop idle sockets sooner). */
-      idle_restart_minutes: z.number().positive().max(29).default(25),
+      idle_restart_s: z.number().positive().max(1740).default(1500),
       /** Polling interval when the server has no IDLE, and the safety re-check interval otherwise. */
-      poll_seconds: z.number().positive().default(60),
-      /** Reconnect backoff cap. */
-      reconnect_max_seconds: z.number().positive().default(60),
+      poll_s: z.number().positive().default(60),
+      /** Reconnect backoff cap, seconds. */
+      reconnect_max_s: z.number().positive().default(60),
     }).strict().refine(plainOnlyOnLoopback, 'security: plain is only allowed to a loopback host'),
     smtp: ServerSchema.extend({
       /** Gmail / Microsoft 365: OAuth2 through nodemailer (refresh token flow). Password auth when unset. */
@@ -47,7 +48,8 @@ export const EmailConfigSchema = z
     require_auth_results: z.boolean().default(false),
     /** authserv-id(s) of the receiving server whose Authentication-Results are trusted. */
     trusted_authserv_id: z.union([z.string(), z.array(z.string())]).optional(),
-    rate_limit: z.object({ max: z.number().int().positive(), per_minutes: z.number().positive() }).strict().default({ max: 10, per_minutes: 60 }),
+    /** At most `max` mails per sender within `window_s` seconds. */
+    rate_limit: z.object({ max: z.number().int().positive(), window_s: z.number().positive() }).strict().default({ max: 10, window_s: 3600 }),
     /** Larger mails get a short reply and are not read. */
     max_bytes: z.number().int().positive().default(1_000_000),
   })
@@ -58,4 +60,12 @@ export const EmailConfigSchema = z
   });
 
 export type EmailConfig = z.infer<typeof EmailConfigSchema>;
+
+/** Keys renamed when durations moved to seconds: check-config suggests the new name. */
+export const EMAIL_RENAMED_KEYS: readonly RenamedKey[] = [
+  { from: 'imap.idle_restart_minutes', to: 'idle_restart_s', scale: 60 },
+  { from: 'imap.poll_seconds', to: 'poll_s', scale: 1 },
+  { from: 'imap.reconnect_max_seconds', to: 'reconnect_max_s', scale: 1 },
+  { from: 'rate_limit.per_minutes', to: 'window_s', scale: 60 },
+];
 export type EmailConfigInput = z.input<typeof EmailConfigSchema>;

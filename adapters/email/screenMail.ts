@@ -41,11 +41,12 @@ export function screenMail(i: ScreenInput): Screening {
   const rate = i.limiter.check(i.from, i.nowMs);
   if (rate === 'drop') return { action: 'drop', reason: 'over the rate limit' };
   if (rate === 'notify') {
-    const { max, per_minutes } = i.config.rate_limit;
+    const { max, window_s } = i.config.rate_limit;
+    const window = window_s % 60 === 0 ? `${window_s / 60} minutes` : `${window_s} seconds`;
     return {
       action: 'answer',
       reason: 'over the rate limit (notice)',
-      text: `You have sent more than ${max} mails to ASTRAN within ${per_minutes} minutes. ` +
+      text: `You have sent more than ${max} mails to ASTRAN within ${window}. ` +
         'Further mails from your address are ignored until that window has passed; please try again later.',
       withExample: false,
     };

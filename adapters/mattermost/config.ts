@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RenamedKey } from '../../src/config/renamedKeys.js';
 import { readSecrets } from '../../src/config/readSecrets.js';
 
 const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -28,11 +29,11 @@ export const MattermostConfigSchema = z
      * Answer the slash command by this time even if the dispatcher has not acknowledged yet
      * (later answers go to response_url). Mattermost waits up to its outgoing-integration timeout.
      */
-    ack_deadline_ms: z.number().int().min(100).max(25_000).default(2_500),
+    ack_deadline_s: z.number().min(0.1).max(25).default(2.5),
     reconnect: z
       .object({
-        min_ms: z.number().int().min(10).default(1_000),
-        max_ms: z.number().int().min(10).default(60_000),
+        min_s: z.number().min(0.01).default(1),
+        max_s: z.number().min(0.01).default(60),
       })
       .strict()
       .prefault({}),
@@ -42,6 +43,13 @@ export const MattermostConfigSchema = z
   .strict();
 
 export type MattermostConfig = z.infer<typeof MattermostConfigSchema>;
+
+/** Keys renamed when durations moved to seconds: check-config suggests the new name. */
+export const MATTERMOST_RENAMED_KEYS: readonly RenamedKey[] = [
+  { from: 'ack_deadline_ms', to: 'ack_deadline_s', scale: 1e-3 },
+  { from: 'reconnect.min_ms', to: 'min_s', scale: 1e-3 },
+  { from: 'reconnect.max_ms', to: 'max_s', scale: 1e-3 },
+];
 
 export interface MattermostSecrets {
   botToken: string;

@@ -61,7 +61,7 @@ export class SlackAdapter implements Adapter {
       logger: boltLogger(log),
       retryConfig: { retries: config.api_retries, factor: 2, minTimeout: 250, maxTimeout: 10_000 },
     });
-    this.pacer = new ChannelPacer(config.min_post_interval_ms);
+    this.pacer = new ChannelPacer(config.min_post_interval_s * 1000);
   }
 
   /** HTTP mode: URL of the bound events endpoint (after start). */
@@ -86,7 +86,7 @@ export class SlackAdapter implements Adapter {
       receiver = this.socketReceiver = new SocketModeReceiver({
         appToken: this.secrets.appToken!,
         logger,
-        clientPingTimeout: this.config.client_ping_timeout_ms,
+        clientPingTimeout: this.config.client_ping_timeout_s * 1000,
         installerOptions: { clientOptions: { slackApiUrl: this.config.api_url } },
       });
     } else {
@@ -167,7 +167,7 @@ export class SlackAdapter implements Adapter {
       ack: new RequestAck({
         what: 'slack slash command',
         log: this.log,
-        deadlineMs: this.config.ack_deadline_ms,
+        deadlineMs: this.config.ack_deadline_s * 1000,
         respond: (reply) => boltAck(commandPayload(reply)),
         followUp: async (reply) => {
           state.sentViaResponseUrl = true;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RenamedKey } from '../../src/config/renamedKeys.js';
 import { readSecrets } from '../../src/config/readSecrets.js';
 import { ConfigError } from '../../src/core/errors.js';
 
@@ -31,18 +32,25 @@ export const SlackConfigSchema = z
     api_url: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
     /** The slash command this app registers. */
     command: z.string().regex(/^\/[a-z0-9_-]+$/).default('/astran'),
-    /** Slack waits 3 s for an ack; answer by this deadline even if the core has not decided yet. */
-    ack_deadline_ms: z.number().int().min(100).max(2900).default(2500),
+    /** Slack waits 3 s for an ack; answer by this deadline (seconds) even if the core has not decided yet. */
+    ack_deadline_s: z.number().min(0.1).max(2.9).default(2.5),
     /** Socket Mode ping timeout; the reconnect delay after a dropped socket is a multiple of it. */
-    client_ping_timeout_ms: z.number().int().min(200).max(60000).default(5000),
-    /** Minimum gap between posts in one channel (Slack allows about one message per second). */
-    min_post_interval_ms: z.number().int().min(0).max(10000).default(1000),
+    client_ping_timeout_s: z.number().min(0.2).max(60).default(5),
+    /** Minimum gap between posts in one channel, seconds (Slack allows about one message per second). */
+    min_post_interval_s: z.number().min(0).max(10).default(1),
     /** Web API retries on network errors / 429 (the SDK honours Retry-After). */
     api_retries: z.number().int().min(0).max(20).default(5),
   })
   .strict();
 
 export type SlackConfig = z.infer<typeof SlackConfigSchema>;
+
+/** Keys renamed when durations moved to seconds: check-config suggests the new name. */
+export const SLACK_RENAMED_KEYS: readonly RenamedKey[] = [
+  { from: 'ack_deadline_ms', to: 'ack_deadline_s', scale: 1e-3 },
+  { from: 'client_ping_timeout_ms', to: 'client_ping_timeout_s', scale: 1e-3 },
+  { from: 'min_post_interval_ms', to: 'min_post_interval_s', scale: 1e-3 },
+];
 
 export interface SlackSecrets {
   botToken: string;

@@ -1,13 +1,19 @@
 import { registerSectionValidator, zodSectionValidator } from '../config/loadConfig.js';
-import { MattermostConfigSchema } from '../../adapters/mattermost/config.js';
-import { EmailConfigSchema } from '../../adapters/email/config.js';
-import { SlurmConfigSchema } from '../pipeline/slurm/config.js';
-import { SlackConfigSchema } from '../../adapters/slack/config.js';
+import { SLACK_RENAMED_KEYS, SlackConfigSchema } from '../../adapters/slack/config.js';
+import { MATTERMOST_RENAMED_KEYS, MattermostConfigSchema } from '../../adapters/mattermost/config.js';
+import { EMAIL_RENAMED_KEYS, EmailConfigSchema } from '../../adapters/email/config.js';
+import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.js';
+import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { WatchConfigSchema } from '../watch/config.js';
 
-/** Config sections owned by adapters and backends, validated by their own schemas (check-config reports them). */
-registerSectionValidator('adapters.mattermost', zodSectionValidator(MattermostConfigSchema));
-registerSectionValidator('adapters.email', zodSectionValidator(EmailConfigSchema));
-registerSectionValidator('backends.slurm', zodSectionValidator(SlurmConfigSchema));
-registerSectionValidator('adapters.slack', zodSectionValidator(SlackConfigSchema));
+/**
+ * Config sections owned by adapters and backends, each validated by the schema in its area's config.ts;
+ * registered here by the bot assembly so src/config knows none of them. check-config reports their problems,
+ * with a "did you mean" for keys that were renamed.
+ */
+registerSectionValidator('adapters.slack', zodSectionValidator(SlackConfigSchema, SLACK_RENAMED_KEYS));
+registerSectionValidator('adapters.mattermost', zodSectionValidator(MattermostConfigSchema, MATTERMOST_RENAMED_KEYS));
+registerSectionValidator('adapters.email', zodSectionValidator(EmailConfigSchema, EMAIL_RENAMED_KEYS));
+registerSectionValidator('backends.slurm', zodSectionValidator(SlurmConfigSchema, SLURM_RENAMED_KEYS));
+registerSectionValidator('backends.local', zodSectionValidator(LocalBackendConfigSchema));
 registerSectionValidator('watch', zodSectionValidator(WatchConfigSchema));

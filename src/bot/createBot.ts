@@ -6,7 +6,8 @@ import { parseWatchConfig } from '../watch/config.js';
 import { NoticeDelivery } from '../watch/NoticeDelivery.js';
 import { WatchThreadOpener, WATCH_ADAPTER } from '../watch/WatchThreadOpener.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
-import type { LoadedConfig } from '../config/loadConfig.js';
+import { parseSection, type LoadedConfig } from '../config/loadConfig.js';
+import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import type { Logger } from '../log.js';
 import type { NightIndex, CommandServices } from '../core/services.js';
 import { SqliteJobStore } from '../store/SqliteJobStore.js';
@@ -84,7 +85,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     log: o.log,
     analysis: o.analysis ?? createAnalysisStep(config, o.attribution, (job, index) => fluxHistory(store, job, index)),
     resultsDir,
-    cacheDir: resolve(config.backends.local.workdir, 'cache'),
+    cacheDir: resolve(parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local').workdir, 'cache'),
     now,
   });
   orchestratorRef = orchestrator;

@@ -3,7 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { repoRoot } from '../util/repoRoot.js';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type AstranConfig } from './schema.js';
+import { ConfigSchema, RENAMED_KEYS, type AstranConfig } from './schema.js';
+import { explainIssues, type RenamedKey, type SectionIssue } from './renamedKeys.js';
 import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from './SourceCatalog.js';
 import { renderTemplate, templateContext } from './template.js';
@@ -19,21 +20,38 @@ export interface LoadedConfig {
   sources: SourceCatalog;
 }
 
-/** Sections validated by their owners' schemas (adapters, Slurm); registered by those modules. */
-export type SectionValidator = (value: unknown) => { path: (string | number)[]; message: string }[];
+/**
+ * Sections validated by their owners' schemas (adapters, backends), registered by the bot assembly
+ * (src/bot/configSections.ts), so the config loader knows none of them. `check-config` reports their problems.
+ */
+export type SectionValidator = (value: unknown) => SectionIssue[];
 const sectionValidators = new Map<string, SectionValidator>();
 export function registerSectionValidator(section: string, v: SectionValidator): void {
   sectionValidators.set(section, v);
 }
-export function zodSectionValidator(schema: z.ZodType): SectionValidator {
+/** A validator from the section's zod schema; old key names in `renamed` get a "did you mean" with the new key. */
+export function zodSectionValidator(schema: z.ZodType, renamed: readonly RenamedKey[] = []): SectionValidator {
   return (value) => {
     const r = schema.safeParse(value);
-    return r.success ? [] : r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
+    return r.success ? [] : explainIssues(r.error.issues, value, renamed);
   };
+}
+
+/** Parse a section with its owner's schema; problems become a ConfigError naming each setting. */
+export function parseSection<S extends z.ZodType>(schema: S, value: unknown, section: string, renamed: readonly RenamedKey[] = []): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = explainIssues(r.error.issues, value, renamed).map((i) => `${sectionPath(section, i.path)}: ${i.message}`);
+  throw new ConfigError(`invalid ${section} settings: ${issues.join('; ')}`, issues);
 }
 
 function fmtPath(p: readonly PropertyKey[]): string {
   return p.length ? p.map(String).join('.') : '(top level)';
+}
+
+/** `backends.slurm.port`, or the section itself for a problem of the whole section. */
+function sectionPath(section: string, p: readonly PropertyKey[]): string {
+  return [section, ...p.map(String)].join('.');
 }
 
 /** Every problem of a config file, each as "file: path: message". Empty when the file is fine. */
@@ -59,23 +77,17 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   const issues: string[] = [];
   const r = ConfigSchema.safeParse(raw ?? {});
   if (!r.success) {
-    for (const i of r.error.issues) issues.push(`${abs}: ${fmtPath(i.path)}: ${i.message}`);
+    for (const i of explainIssues(r.error.issues, raw ?? {}, RENAMED_KEYS)) issues.push(`${abs}: ${fmtPath(i.path)}: ${i.message}`);
     throw new ConfigError(`invalid configuration ${abs}`, issues);
   }
   const config = r.data;
   const dir = dirname(abs);
   const base = isAbsolute(config.data.base) ? config.data.base : resolve(dir, config.data.base);
 
-  for (const [section, value] of [
-    ['adapters.slack', config.adapters.slack],
-    ['adapters.mattermost', config.adapters.mattermost],
-    ['adapters.email', config.adapters.email],
-    ['backends.slurm', config.backends.slurm],
-    ['watch', config.watch],
-  ] as const) {
+  for (const [section, v] of sectionValidators) {
+    const value = section.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), config);
     if (value === undefined) continue;
-    const v = sectionValidators.get(section);
-    if (v) for (const i of v(value)) issues.push(`${abs}: ${section}.${fmtPath(i.path)}: ${i.message}`);
+    for (const i of v(value)) issues.push(`${abs}: ${sectionPath(section, i.path)}: ${i.message}`);
   }
   if (config.pipeline.backend === 'slurm' && config.backends.slurm === undefined)
     issues.push(`${abs}: backends.slurm: required when pipeline.backend is slurm`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RenamedKey } from './renamedKeys.js';
 import { AuthConfigSchema } from '../core/Authorizer.js';
 
 /** Path/command template: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
@@ -22,7 +23,7 @@ export const StageSchema = z
     max_parallel: z.number().int().positive().optional(),
     /** Slurm resources for this stage (override backends.slurm defaults). */
     time: z.string().regex(/^[0-9:-]+$/).optional(),
-    mem: z.string().regex(/^[0-9]+[KMGT]?$/).optional(),
+    memory: z.string().regex(/^[0-9]+[KMGT]?$/).optional(),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageSchema>;
@@ -88,8 +89,8 @@ export const ConfigSchema = z
         dl1_wait: z
           .object({
             interval_s: z.number().min(0.05).max(3600).default(300),
-            /** Give up waiting this many hours after the job was created. */
-            deadline_h: z.number().min(0).max(72).default(12),
+            /** Give up waiting this many seconds after the job was created (12 h by default). */
+            deadline_s: z.number().min(0).max(259_200).default(43_200),
             on_deadline: z.enum(['proceed', 'fail']).default('proceed'),
           })
           .strict()
@@ -112,18 +113,9 @@ export const ConfigSchema = z
       .prefault({}),
     backends: z
       .object({
-        local: z
-          .object({
-            concurrency: z.number().int().min(1).max(64).default(2),
-            workdir: z.string().default('./.astran/work'),
-            /** Wall-clock limit per task; a task over it is killed and reported as TIMEOUT. */
-            task_timeout_s: z.number().positive().optional(),
-            /** Seconds between SIGTERM and SIGKILL when a task is cancelled. */
-            kill_grace_s: z.number().positive().default(5),
-          })
-          .strict()
-          .prefault({}),
-        /** Validated by the Slurm backend's own schema when the backend is slurm. */
+        /** Validated by the local backend's schema (src/pipeline/local/config.ts), registered by the bot. */
+        local: z.unknown().optional(),
+        /** Validated by the Slurm backend's schema (src/pipeline/slurm/config.ts), registered by the bot. */
         slurm: z.unknown().optional(),
       })
       .strict()
@@ -149,3 +141,9 @@ export const ConfigSchema = z
 
 export type AstranConfig = z.infer<typeof ConfigSchema>;
 export { NightInt };
+
+/** Keys renamed when the config moved to one convention (snake_case, seconds, Slurm's words): check-config suggests the new name. */
+export const RENAMED_KEYS: readonly RenamedKey[] = [
+  { from: 'pipeline.dl1_wait.deadline_h', to: 'deadline_s', scale: 3600 },
+  { from: 'pipeline.stages.*.mem', to: 'memory' },
+];

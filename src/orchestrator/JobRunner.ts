@@ -153,7 +153,7 @@ export class JobRunner {
   /** `missingNow`: the runs whose inputs the caller's existence check just found absent (not checked again here). */
   private async waitForInputs(plans: StagePlan[], missingNow: number[], signal: AbortSignal): Promise<StagePlan[]> {
     const cfg = this.d.config.pipeline.dl1_wait;
-    const deadline = this.startedAt + cfg.deadline_h * 3600 * 1000;
+    const deadline = this.startedAt + cfg.deadline_s * 1000;
     const total = this.job.runIds.length;
     this.d.store.updateJob(this.jobId, { state: 'waiting_inputs', stage: null });
     let missing = missingNow;
@@ -173,7 +173,7 @@ export class JobRunner {
     }
     if (cfg.on_deadline === 'fail' || missing.length === total) {
       throw new UserFacingError(
-        `DL1 never arrived for run(s) ${missing.join(', ')} (waited until the ${cfg.deadline_h} h deadline).`,
+        `DL1 never arrived for run(s) ${missing.join(', ')} (waited until the ${Number((cfg.deadline_s / 3600).toFixed(2))} h deadline).`,
         'Check that the night was processed (DL1 production), then launch again.',
       );
     }
@@ -305,7 +305,7 @@ export class JobRunner {
         maxParallel: stage.max_parallel,
         mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
         time: stage.time,
-        mem: stage.mem,
+        mem: stage.memory,
       }));
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);
     this.event('submitted', `${stage.name} attempt ${attempt} submitted as ${ref}`, { ref, tasks: tasks.length });

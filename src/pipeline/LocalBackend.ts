@@ -10,7 +10,7 @@
  *   `remove` all mean the same files.
  * - `setup` lines need a shell, so they are ignored here (with a warning): activate the tools'
  *   environment before starting ASTRAN, or use absolute program paths. `mem` is ignored; `time`
- *   (Slurm syntax) becomes the per-task time limit, overriding `taskTimeoutSeconds`.
+ *   (Slurm syntax) becomes the per-task time limit, overriding `task_timeout_s`.
  * - Processes do not survive the bot: `stop()` kills them, and `findSubmitted` returns undefined.
  *   After a restart, `poll` answers for refs of the previous process from their manifest
  *   (RefManifest.ts): tasks that had finished keep their result, the others are reported failed
@@ -26,7 +26,7 @@ import type { z } from 'zod';
 import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState, TaskStatus } from './ClusterBackend.js';
 import type { Logger } from '../log.js';
 import { killProcessGroup } from './local/killProcessGroup.js';
-import { localBackendConfigSchema, type LocalBackendConfig } from './local/config.js';
+import { LocalBackendConfigSchema, type LocalBackendConfig, type LocalBackendConfigInput } from './local/config.js';
 import { localSubmissionSchema } from './local/localSubmissionSchema.js';
 import { parseSlurmTime } from './local/parseSlurmTime.js';
 import { readRefManifest, writeRefManifest } from './local/RefManifest.js';
@@ -40,7 +40,7 @@ export const LOST_REASON = 'lost: ASTRAN restarted before the task finished';
 const MANIFEST_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 export interface LocalBackendOptions {
-  config: z.input<typeof localBackendConfigSchema>;
+  config: LocalBackendConfigInput;
   /** Base environment of every task (pass process.env from the edge); submission env is merged over it. */
   env: Record<string, string | undefined>;
   log: Logger;
@@ -101,7 +101,7 @@ export class LocalBackend implements ClusterBackend {
   private pumpAgain = false;
 
   constructor(opts: LocalBackendOptions) {
-    this.cfg = localBackendConfigSchema.parse(opts.config);
+    this.cfg = LocalBackendConfigSchema.parse(opts.config);
     this.workdir = resolve(this.cfg.workdir);
     this.baseEnv = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
     this.log = opts.log;
@@ -144,7 +144,7 @@ export class LocalBackend implements ClusterBackend {
     if (sub.setup?.length) {
       this.log.warn({ jobId: sub.jobId, stage: sub.stage, lines: sub.setup.length }, 'local backend ignores setup lines (they need a shell); prepare the environment before starting ASTRAN');
     }
-    const timeoutSeconds = sub.time !== undefined ? parseSlurmTime(sub.time) : this.cfg.taskTimeoutSeconds;
+    const timeoutSeconds = sub.time !== undefined ? parseSlurmTime(sub.time) : this.cfg.task_timeout_s;
     // The tools do not create their output folders; Slurm's backend runs mkdir -p for these too.
     for (const d of sub.mkdirs ?? []) mkdirSync(d, { recursive: true });
     const ref = `local-${this.instance}-${++this.counter}`;
@@ -331,7 +331,7 @@ export class LocalBackend implements ClusterBackend {
     killProcessGroup(pid, 'SIGTERM');
     const escalate = setTimeout(() => {
       if (t.state === 'running') killProcessGroup(pid, 'SIGKILL');
-    }, this.cfg.killGraceSeconds * 1000);
+    }, this.cfg.kill_grace_s * 1000);
     t.timers.push(escalate);
   }
 

@@ -104,7 +104,7 @@ test('a typo gets its help text as the immediate slash-command answer', async ()
 });
 
 test('an answer later than the deadline goes through response_url after a holding reply', async () => {
-  const { rig } = await setup({ ack_deadline_ms: 100 });
+  const { rig } = await setup({ ack_deadline_s: 0.1 });
   try {
     const r = await rig.fake.slashCommand(rig.slashUrl, { token: rig.slashToken, text: 'slow' });
     assert.equal(r.status, 200);

@@ -30,7 +30,7 @@ before(async () => {
       mattermost: {
         url: fake.url,
         listen: { host: '127.0.0.1', port: 0, path: '/mattermost/command' },
-        reconnect: { min_ms: 20, max_ms: 200 },
+        reconnect: { min_s: 0.02, max_s: 0.2 },
       },
     },
     users: { [`mattermost:${fake.alice.id}`]: 'launcher', [`mattermost:${fake.bob.id}`]: 'viewer' },

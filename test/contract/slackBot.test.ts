@@ -22,7 +22,7 @@ test('slash launch on the sample data → plots in the Slack thread', { timeout:
   const dir = mkdtempSync(join(tmpdir(), 'astran-slack-'));
   const loaded = loadConfig();
   loaded.config.auth.users = { 'slack:U0ALICE': 'launcher' } as typeof loaded.config.auth.users;
-  loaded.config.backends.local.workdir = join(dir, 'work');
+  loaded.config.backends.local = { ...(loaded.config.backends.local as object), workdir: join(dir, 'work') };
   const fake = await startFakeSlack({ channels: [CHANNEL] });
   const store = new MemoryJobStore();
   const adapter = slackAdapterForFake(fake, store);

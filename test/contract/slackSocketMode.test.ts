@@ -224,7 +224,7 @@ describe('Slack adapter over Socket Mode against the fake', () => {
   it('a handler slower than the deadline: empty ack in time, answer via response_url', async () => {
     const slowFake = await startFakeSlack({ channels: [CHANNEL] });
     const slowStore = new MemoryJobStore();
-    const slowAdapter = slackAdapterForFake(slowFake, slowStore, { ack_deadline_ms: 150 });
+    const slowAdapter = slackAdapterForFake(slowFake, slowStore, { ack_deadline_s: 0.15 });
     await slowAdapter.start(async (msg) => {
       await new Promise((r) => setTimeout(r, 400));
       await msg.ack({ text: 'late answer', ephemeral: true });

@@ -41,7 +41,7 @@ export async function startBotHarness(o: BotHarnessOptions): Promise<BotHarness>
   const loaded = loadConfig();
   loaded.config.auth.users = o.users as typeof loaded.config.auth.users;
   loaded.config.adapters = o.adapters as typeof loaded.config.adapters;
-  loaded.config.backends.local.workdir = join(dir, 'work');
+  loaded.config.backends.local = { ...(loaded.config.backends.local as object), workdir: join(dir, 'work') };
   const store = new MemoryJobStore();
   const resultsDir = join(dir, 'out');
   const bot = await createBot({ loaded, env: o.env, log: o.log ?? silentLogger, store, resultsDir });

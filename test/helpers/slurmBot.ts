@@ -62,7 +62,7 @@ export interface WorldOptions {
   /** Console adapter on (for `astran serve`). */
   console?: boolean;
   /** How long a cluster call waits for a lost connection (the thread hears of an outage after this). */
-  operationTimeoutMs?: number;
+  operation_timeout_s?: number;
 }
 
 /** The cluster-side user must write DL2/DL3 and its work dirs: the whole tree belongs to it. */
@@ -145,7 +145,7 @@ export class World {
     // the catalog name itself, so a name with spaces and quotes travels to the cluster as one argv element.
     const stages = (lst.pipeline.stages as { command: string[] }[]).map((s) => {
       const command = s.command.flatMap((a, i) => (i === 0 ? ['node', join(STANDINS, `standin_${a}.mjs`)] : [a === '{source_dir}' ? '{source}' : a]));
-      return { ...s, command, time: '00:10:00', mem: '200M', max_parallel: undefined };
+      return { ...s, command, time: '00:10:00', memory: '200M', max_parallel: undefined };
     });
     const sources = parseYaml(readFileSync(join(REPO, 'config/sources.yaml'), 'utf8')) as { sources: unknown[] };
     writeFileSync(join(this.dir, 'sources.yaml'), toYaml({ sources: [...sources.sources, ...(o.extraSources ?? [])] }));
@@ -162,7 +162,7 @@ export class World {
         // Config lines, not user text: the stand-ins' environment.
         setup: [...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
         retries: 1,
-        dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_h: 1, on_deadline: 'proceed' },
+        dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_s: 3600, on_deadline: 'proceed' },
         stages: JSON.parse(JSON.stringify(stages)),
       },
       analysis: { theta2_cut: 0.02, off_regions: 3, use_rad_max: false },
@@ -172,14 +172,14 @@ export class World {
           host: o.cluster.host,
           port: o.cluster.port,
           user: o.cluster.user,
-          privateKeyPath: o.cluster.key,
-          knownHostsPath: o.cluster.knownHosts,
-          remoteWorkdir: join(this.base, 'work'),
+          private_key_path: o.cluster.key,
+          known_hosts_path: o.cluster.knownHosts,
+          remote_workdir: join(this.base, 'work'),
           partition: 'debug',
-          reconnectInitialMs: 200,
-          reconnectMaxMs: 1000,
-          operationTimeoutMs: o.operationTimeoutMs ?? 120_000,
-          vanishGraceMs: 10_000,
+          reconnect_initial_s: 0.2,
+          reconnect_max_s: 1,
+          operation_timeout_s: o.operation_timeout_s ?? 120,
+          vanish_grace_s: 10,
         },
       },
       adapters: o.console ? { console: { enabled: true, user: 'operator' } } : {},

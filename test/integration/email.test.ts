@@ -215,7 +215,7 @@ test('processed mail is flagged and moved to the Processed folder', async () => 
 test('implicit TLS (IMAPS/SMTPS), rate limit (one notice, then silence) and size limit', async () => {
   await adapter!.stop();
   adapter = null;
-  const { config, env } = mail.botConfig('astran', { rate_limit: { max: 2, per_minutes: 60 }, max_bytes: 20_000 });
+  const { config, env } = mail.botConfig('astran', { rate_limit: { max: 2, window_s: 3600 }, max_bytes: 20_000 });
   const a = createEmailAdapter({
     config: {
       ...config,
@@ -255,7 +255,7 @@ test('polling mode (no IDLE) processes new mail', async () => {
   await adapter!.stop();
   adapter = null;
   const { config, env } = mail.botConfig('astran');
-  const a = createEmailAdapter({ config: { ...config, imap: { ...(config.imap as object), idle: false, poll_seconds: 0.5 } }, env, log, kv: services.store.keyValues() });
+  const a = createEmailAdapter({ config: { ...config, imap: { ...(config.imap as object), idle: false, poll_s: 0.5 } }, env, log, kv: services.store.keyValues() });
   await a.start(handler);
   try {
     const id = await mail.send('alice', { subject: 'ASTRAN-SOURCES', text: '' });

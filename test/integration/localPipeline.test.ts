@@ -55,7 +55,7 @@ function setup(extra: { failOnce?: boolean; failRuns?: number[]; missingDl1?: nu
     pipeline: {
       backend: 'local',
       retries: 1,
-      dl1_wait: { interval_s: 0.2, deadline_h: 0.0005, on_deadline: 'proceed' },
+      dl1_wait: { interval_s: 0.2, deadline_s: 1.8, on_deadline: 'proceed' },
       stages: [
         stage('dl1_to_dl2', 'run', 'standin_lstchain_dl1_to_dl2.mjs', ['-f', '{dl1}', '-p', '{models_dir}', '-o', '{dl2_dir}'], ['{dl1}'], ['{dl2}'], ['{dl2_dir}']),
         stage('dl2_to_dl3', 'run', 'standin_lstchain_create_dl3_file.mjs', ['-d', '{dl2}', '-o', '{dl3_dir}', '-i', '{irf_dir}', '--final-irf-file', 'final_irf_Run{run:05}.fits.gz', '--source-name', '{source_dir}', '--source-ra', '{source_ra}deg', '--source-dec', '{source_dec}deg', '--gzip', '--overwrite'], ['{dl2}'], ['{dl3}'], ['{dl3_dir}']),

@@ -266,14 +266,14 @@ describe('slurm backend on the real cluster', { concurrency: false }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'astran-kh-'));
     const empty = join(dir, 'empty');
     writeFileSync(empty, '');
-    await assert.rejects(makeBackend(env, { knownHostsPath: empty }).start(), (e: unknown) => e instanceof HostKeyError && e.verdict === 'unknown');
+    await assert.rejects(makeBackend(env, { known_hosts_path: empty }).start(), (e: unknown) => e instanceof HostKeyError && e.verdict === 'unknown');
     const wrong = join(dir, 'wrong');
     // The right name with another key: a changed host key.
     writeFileSync(wrong, `[${env.host}]:${env.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGuFvYt1yJ9kWg4FQeYcL8fB6v1c6Yw8k0n2H5hR0a7B\n`);
-    await assert.rejects(makeBackend(env, { knownHostsPath: wrong }).start(), (e: unknown) => e instanceof HostKeyError && e.verdict === 'mismatch');
-    await assert.rejects(makeBackend(env, { knownHostsPath: wrong, allowFirstUse: true }).start(), HostKeyError);
+    await assert.rejects(makeBackend(env, { known_hosts_path: wrong }).start(), (e: unknown) => e instanceof HostKeyError && e.verdict === 'mismatch');
+    await assert.rejects(makeBackend(env, { known_hosts_path: wrong, allow_first_use: true }).start(), HostKeyError);
     const tofu = join(dir, 'tofu');
-    const t = makeBackend(env, { knownHostsPath: tofu, allowFirstUse: true });
+    const t = makeBackend(env, { known_hosts_path: tofu, allow_first_use: true });
     await t.start();
     assert.deepEqual(await t.exists(['/']), [true]);
     await t.stop();

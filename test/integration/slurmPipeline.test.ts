@@ -225,7 +225,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       runs: [crab('20231207', 1851, 23523)],
       // Only the first stage is slow: it outlives the outage.
       setupExtra: ['case "$SLURM_JOB_NAME" in *-dl1_to_dl2-a*) export ASTRAN_STANDIN_SLEEP_MS=12000 ;; esac'],
-      operationTimeoutMs: 2000,
+      operation_timeout_s: 2,
     });
     const { bot, chat } = await w.bot();
     let sshdDown = false;

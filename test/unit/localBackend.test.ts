@@ -270,7 +270,7 @@ describe('LocalBackend', () => {
   });
 
   it('cancel kills a sleeping task and the processes it forked; pending tasks are cancelled too', async () => {
-    backend = make({ concurrency: 1, killGraceSeconds: 2 });
+    backend = make({ concurrency: 1, kill_grace_s: 2 });
     await backend.start();
     const pidFile = join(dir, 'pids.json');
     // The task forks a grandchild and both sleep; only a process-group kill stops the grandchild.
@@ -296,7 +296,7 @@ describe('LocalBackend', () => {
   });
 
   it('kills a task over its time limit and reports TIMEOUT', async () => {
-    backend = make({ taskTimeoutSeconds: 0.3, killGraceSeconds: 1 });
+    backend = make({ task_timeout_s: 0.3, kill_grace_s: 1 });
     await backend.start();
     const ref = await backend.submit(sub('slow', [{ index: 0, runId: 1, argv: [NODE, '-e', 'setTimeout(()=>{},60000)'], inputs: [], outputs: [] }]));
     const st = await settle(backend, ref);
@@ -406,7 +406,7 @@ describe('LocalBackend', () => {
   });
 
   it('creates mkdirs before any task runs and applies the stage time (Slurm syntax) as the task time limit', async () => {
-    backend = make({ killGraceSeconds: 1 });
+    backend = make({ kill_grace_s: 1 });
     await backend.start();
     const out = join(dir, 'made', 'by', 'backend');
     const ref = await backend.submit(

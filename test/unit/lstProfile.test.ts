@@ -40,7 +40,7 @@ function submission(jobId: string, stage: StageConfig, tasks: PlannedTask[], att
     maxParallel: stage.max_parallel,
     mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
     time: stage.time,
-    mem: stage.mem,
+    mem: stage.memory,
   };
 }
 
@@ -82,20 +82,20 @@ for (const [i, attempt] of [[0, 1], [1, 1], [2, 1]] as const) {
   test(`golden LST profile: ${plan.stage.name} job script and sbatch argv`, () => {
     const sub = submission('L-0042', plan.stage, plan.tasks, attempt, config.pipeline.setup);
     StageSubmissionSchema.parse(sub);
-    const wd = stageWorkdir(slurm.remoteWorkdir, sub);
+    const wd = stageWorkdir(slurm.remote_workdir, sub);
     const script = buildJobScript(sub, wd);
     const sbatch = buildSbatchArgv(StageSubmissionSchema.parse(sub) as StageSubmission, slurm, wd);
     golden(`${plan.stage.name}.job.sh`, script);
     golden(`${plan.stage.name}.sbatch.txt`, shellJoin(sbatch) + '\n');
     // Stage resources override the backend defaults; output folders are created by the script.
-    assert.ok(sbatch.includes(`--time=${plan.stage.time}`) && sbatch.includes(`--mem=${plan.stage.mem}`), sbatch.join(' '));
+    assert.ok(sbatch.includes(`--time=${plan.stage.time}`) && sbatch.includes(`--mem=${plan.stage.memory}`), sbatch.join(' '));
     for (const d of sub.mkdirs!) assert.ok(script.includes(d), `script creates ${d}`);
   });
 }
 
 test('a retry resubmits only the failed run, keeping its array index', () => {
   const retry = submission('L-0042', plans[0].stage, [plans[0].tasks[1]], 2, config.pipeline.setup);
-  const wd = stageWorkdir(slurm.remoteWorkdir, retry);
+  const wd = stageWorkdir(slurm.remote_workdir, retry);
   golden('dl1_to_dl2_retry.sbatch.txt', shellJoin(buildSbatchArgv(retry, slurm, wd)) + '\n');
   assert.match(buildJobScript(retry, wd), /\n {2}1\) run=16043\n/);
 });

@@ -12,7 +12,7 @@ test('defaults: token env names, reconnect backoff, no slash endpoint unless lis
   assert.equal(c.url, 'https://chat.example.org');
   assert.equal(c.bot_token_env, 'MATTERMOST_BOT_TOKEN');
   assert.equal(c.slash_token_env, 'MATTERMOST_SLASH_TOKEN');
-  assert.deepEqual(c.reconnect, { min_ms: 1000, max_ms: 60000 });
+  assert.deepEqual(c.reconnect, { min_s: 1, max_s: 60 });
   assert.equal(c.listen, undefined);
   const l = MattermostConfigSchema.parse({ url: 'http://127.0.0.1:8065', listen: {} });
   assert.deepEqual(l.listen, { host: '127.0.0.1', port: 8066, path: '/mattermost/command' });

@@ -27,7 +27,7 @@ function loaded(over: Record<string, unknown> = {}): LoadedConfig {
     },
     pipeline: {
       retries: 1,
-      dl1_wait: { interval_s: 0.05, deadline_h: 0.0002, on_deadline: 'proceed' },
+      dl1_wait: { interval_s: 0.05, deadline_s: 0.72, on_deadline: 'proceed' },
       stages: [
         { name: 'dl1_to_dl2', per: 'run', inputs: ['{dl1}'], outputs: ['{dl2}'], command: ['t12', '{dl1}'] },
         { name: 'dl2_to_dl3', per: 'run', inputs: ['{dl2}'], outputs: ['{dl3}'], command: ['t23', '{dl2}'] },
@@ -201,7 +201,7 @@ test('waiting for DL1: reports x/y present, proceeds when the file appears', asy
   const h = harness({ pipeline: undefined });
   h.backend.files.add(dl1(1807));
   const o = new Orchestrator({
-    loaded: loaded({ pipeline: { ...loaded().config.pipeline, dl1_wait: { interval_s: 0.05, deadline_h: 1, on_deadline: 'fail' } } }),
+    loaded: loaded({ pipeline: { ...loaded().config.pipeline, dl1_wait: { interval_s: 0.05, deadline_s: 3600, on_deadline: 'fail' } } }),
     store: h.store, backend: h.backend, adapters: new Map([['rec', h.adapter]]), log: silentLogger,
     analysis: async () => ({ summary: {}, message: { text: 'ok' } }), resultsDir: '/tmp/astran-test-out', cacheDir: '/tmp/astran-test-cache',
   });

@@ -13,7 +13,7 @@ describe('Slack config and secrets', () => {
     assert.equal(c.http.path, '/slack/events');
     assert.equal(c.command, '/astran');
     assert.equal(SlackConfigSchema.safeParse({ bot_token: 'xoxb-1' }).success, false, 'unknown keys (inline secrets) refused');
-    assert.equal(SlackConfigSchema.safeParse({ ack_deadline_ms: 5000 }).success, false, 'ack deadline must stay under 3 s');
+    assert.equal(SlackConfigSchema.safeParse({ ack_deadline_s: 5 }).success, false, 'ack deadline must stay under 3 s');
   });
 
   it('a missing variable gives an error naming it', () => {

@@ -22,13 +22,13 @@ function golden(name: string, actual: string): void {
 const cfg = SlurmConfigSchema.parse({
   host: 'cp01',
   user: 'lstanalyzer',
-  knownHostsPath: '/etc/astran/known_hosts',
-  remoteWorkdir: '/fefs/aswg/workspace/astran/jobs',
+  known_hosts_path: '/etc/astran/known_hosts',
+  remote_workdir: '/fefs/aswg/workspace/astran/jobs',
   partition: 'short',
   account: 'aswg',
   time: '02:00:00',
   memory: '16G',
-  killOnInvalidDep: true,
+  kill_on_invalid_dep: true,
 });
 const SETUP = ['source /fefs/aswg/software/conda/etc/profile.d/conda.sh', 'conda activate lstchain-v0.10'];
 const DL1 = '/fefs/onsite/data/lst-pipe/LSTN-01/DL1/20231115/v0.10/tailcut84';
@@ -80,7 +80,7 @@ const index: StageSubmission = {
 for (const [name, sub] of [['dl1_to_dl2', dl2], ['dl3_retry', dl3], ['dl3_index', index]] as const) {
   test(`golden LST profile: ${name} job script and sbatch argv`, () => {
     StageSubmissionSchema.parse(sub);
-    const wd = stageWorkdir(cfg.remoteWorkdir, sub);
+    const wd = stageWorkdir(cfg.remote_workdir, sub);
     golden(`${name}.job.sh`, buildJobScript(sub, wd));
     golden(`${name}.sbatch.txt`, shellJoin(buildSbatchArgv(sub, cfg, wd)) + '\n');
   });
@@ -123,8 +123,8 @@ test('submissions with unsafe ids or empty tasks are refused before reaching the
 });
 
 test('config schema: strict, absolute work dir, token-like Slurm options', () => {
-  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', knownHostsPath: 'k', remoteWorkdir: 'rel/dir' }));
-  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', knownHostsPath: 'k', remoteWorkdir: '/a', partition: 'x y' }));
-  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', knownHostsPath: 'k', remoteWorkdir: '/a', typo: 1 }));
-  assert.equal(SlurmConfigSchema.parse({ host: 'h', user: 'u', knownHostsPath: 'k', remoteWorkdir: '/a' }).port, 22);
+  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: 'rel/dir' }));
+  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: '/a', partition: 'x y' }));
+  assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: '/a', typo: 1 }));
+  assert.equal(SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: '/a' }).port, 22);
 });

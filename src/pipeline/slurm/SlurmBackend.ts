@@ -113,7 +113,7 @@ export class SlurmBackend implements ClusterBackend {
 
   async submit(input: StageSubmission): Promise<string> {
     const sub = StageSubmissionSchema.parse(input) as StageSubmission;
-    const wd = stageWorkdir(this.cfg.remoteWorkdir, sub);
+    const wd = stageWorkdir(this.cfg.remote_workdir, sub);
     await this.run(['mkdir', '-p', '--', wd]);
     await this.conn.withSftp(async (sftp) => {
       await sftpWrite(sftp, posix.join(wd, JOB_SCRIPT), buildJobScript(sub, wd), 0o755);
@@ -169,7 +169,7 @@ export class SlurmBackend implements ClusterBackend {
         mem.depNeverSatisfied = true;
         toCancel.push(ref);
       }
-      out.set(ref, mergeStatus(ref, mem, { ...p, nowMs: now, graceMs: this.cfg.vanishGraceMs }));
+      out.set(ref, mergeStatus(ref, mem, { ...p, nowMs: now, graceMs: this.cfg.vanish_grace_s * 1000 }));
     }
     if (toCancel.length) await this.cancel(toCancel);
     return out;
@@ -197,7 +197,7 @@ export class SlurmBackend implements ClusterBackend {
     validRefs([ref]);
     if (!Number.isInteger(taskIndex) || taskIndex < 0) throw new SlurmError('invalid task index');
     const n = Math.max(1, Math.min(1000, Math.floor(lines)));
-    const path = taskLogPath(stageWorkdir(this.cfg.remoteWorkdir, await this.keyOf(ref)), taskIndex);
+    const path = taskLogPath(stageWorkdir(this.cfg.remote_workdir, await this.keyOf(ref)), taskIndex);
     const r = await this.conn.exec(shellJoin(['tail', '-n', String(n), '--', path]), { retry: true });
     return r.code === 0 ? scrubNodeNames(r.stdout) : '';
   }

@@ -44,8 +44,8 @@ export class ConnectionLostError extends Error {
 
 type Opts = Pick<
   SlurmConfig,
-  | 'host' | 'port' | 'user' | 'privateKeyPath' | 'agent' | 'knownHostsPath' | 'allowFirstUse' | 'keepaliveIntervalMs'
-  | 'keepaliveCountMax' | 'readyTimeoutMs' | 'reconnectInitialMs' | 'reconnectMaxMs' | 'operationTimeoutMs'
+  | 'host' | 'port' | 'user' | 'private_key_path' | 'agent' | 'known_hosts_path' | 'allow_first_use' | 'keepalive_interval_s'
+  | 'keepalive_count_max' | 'ready_timeout_s' | 'reconnect_initial_s' | 'reconnect_max_s' | 'operation_timeout_s'
 >;
 
 /**
@@ -68,7 +68,7 @@ export class SshConnection extends EventEmitter {
 
   constructor(private readonly cfg: Opts, private readonly log: Logger) {
     super();
-    this.delay = cfg.reconnectInitialMs;
+    this.delay = cfg.reconnect_initial_s * 1000;
   }
 
   get isConnected(): boolean {
@@ -104,24 +104,24 @@ export class SshConnection extends EventEmitter {
   private async connectOnce(): Promise<void> {
     const ssh = new NodeSSH();
     this.lastVerdict = null;
-    const known = parseKnownHosts(readKnownHosts(this.cfg.knownHostsPath));
+    const known = parseKnownHosts(readKnownHosts(this.cfg.known_hosts_path));
     try {
       await ssh.connect({
         host: this.cfg.host,
         port: this.cfg.port,
         username: this.cfg.user,
-        privateKeyPath: this.cfg.privateKeyPath,
-        agent: this.cfg.privateKeyPath ? undefined : this.cfg.agent,
-        keepaliveInterval: this.cfg.keepaliveIntervalMs,
-        keepaliveCountMax: this.cfg.keepaliveCountMax,
-        readyTimeout: this.cfg.readyTimeoutMs,
+        privateKeyPath: this.cfg.private_key_path,
+        agent: this.cfg.private_key_path ? undefined : this.cfg.agent,
+        keepaliveInterval: this.cfg.keepalive_interval_s * 1000,
+        keepaliveCountMax: this.cfg.keepalive_count_max,
+        readyTimeout: this.cfg.ready_timeout_s * 1000,
         tryKeyboard: false,
         hostVerifier: (key: Buffer) => {
           const verdict = checkHostKey(known, this.cfg.host, this.cfg.port, key);
           this.lastVerdict = verdict;
           if (verdict === 'match') return true;
-          if (verdict === 'unknown' && this.cfg.allowFirstUse) {
-            appendFileSync(this.cfg.knownHostsPath, knownHostsLine(this.cfg.host, this.cfg.port, key), { mode: 0o600 });
+          if (verdict === 'unknown' && this.cfg.allow_first_use) {
+            appendFileSync(this.cfg.known_hosts_path, knownHostsLine(this.cfg.host, this.cfg.port, key), { mode: 0o600 });
             this.log.warn({ host: this.cfg.host, port: this.cfg.port }, 'slurm: recorded a first-use host key');
             this.lastVerdict = 'match';
             return true;
@@ -147,7 +147,7 @@ export class SshConnection extends EventEmitter {
       this.markDown(new Error('connection closed'));
     });
     this.ssh = ssh;
-    this.delay = this.cfg.reconnectInitialMs;
+    this.delay = this.cfg.reconnect_initial_s * 1000;
     const wasDown = !this.connected;
     this.connected = true;
     for (const w of this.waiters.splice(0)) w();
@@ -169,7 +169,7 @@ export class SshConnection extends EventEmitter {
   private scheduleRetry(): void {
     if (this.retryTimer || this.stopped) return;
     const d = this.delay;
-    this.delay = Math.min(this.delay * 2, this.cfg.reconnectMaxMs);
+    this.delay = Math.min(this.delay * 2, this.cfg.reconnect_max_s * 1000);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connectOnce().then(
@@ -185,9 +185,9 @@ export class SshConnection extends EventEmitter {
     this.retryTimer.unref?.();
   }
 
-  /** Wait until connected, at most operationTimeoutMs. */
+  /** Wait until connected, at most operation_timeout_s. */
   private async ready(): Promise<NodeSSH> {
-    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    const deadline = Date.now() + this.cfg.operation_timeout_s * 1000;
     while (!this.connected || !this.ssh) {
       if (this.stopped) throw new ConnectionLostError('cluster backend stopped');
       const left = deadline - Date.now();
@@ -208,7 +208,7 @@ export class SshConnection extends EventEmitter {
    * a connection lost mid-command waits for reconnection and runs it again; without it the loss is thrown.
    */
   async exec(command: string, opts: { retry?: boolean; stdin?: string } = {}): Promise<ExecResult> {
-    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    const deadline = Date.now() + this.cfg.operation_timeout_s * 1000;
     for (;;) {
       const ssh = await this.ready();
       try {
@@ -228,7 +228,7 @@ export class SshConnection extends EventEmitter {
 
   /** An SFTP session on the current connection (one per connection, reopened after a reconnect). */
   async withSftp<T>(fn: (sftp: Sftp) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.cfg.operationTimeoutMs;
+    const deadline = Date.now() + this.cfg.operation_timeout_s * 1000;
     for (;;) {
       const ssh = await this.ready();
       if (!this.sftp) {

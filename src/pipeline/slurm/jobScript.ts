@@ -52,7 +52,7 @@ export function buildManifest(sub: StageSubmission): string {
 /** The sbatch argv (run through shellJoin on the cluster). */
 export function buildSbatchArgv(
   sub: StageSubmission,
-  cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'killOnInvalidDep' | 'extraSbatchArgs'>,
+  cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'kill_on_invalid_dep' | 'extra_sbatch_args'>,
   workdir: string,
 ): string[] {
   const argv = [
@@ -73,9 +73,9 @@ export function buildSbatchArgv(
   if (mem) argv.push(`--mem=${mem}`);
   if (sub.dependsOn?.length) {
     argv.push(`--dependency=afterok:${sub.dependsOn.join(':')}`);
-    if (cfg.killOnInvalidDep) argv.push('--kill-on-invalid-dep=yes');
+    if (cfg.kill_on_invalid_dep) argv.push('--kill-on-invalid-dep=yes');
   }
-  argv.push(...cfg.extraSbatchArgs);
+  argv.push(...cfg.extra_sbatch_args);
   argv.push(posix.join(workdir, JOB_SCRIPT));
   return argv;
 }

@@ -28,7 +28,7 @@ export function parseJobName(name: string): StageKey | undefined {
   return { jobId: m[1]!, stage: m[2]!, attempt: Number(m[3]) };
 }
 
-/** <remoteWorkdir>/<jobId>/<stage>-a<attempt> */
+/** <remote_workdir>/<jobId>/<stage>-a<attempt> */
 export function stageWorkdir(root: string, k: StageKey): string {
   return posix.join(root, k.jobId, `${k.stage}-a${k.attempt}`);
 }

@@ -19,8 +19,8 @@ export function slackAdapterForFake(
   return createSlackAdapter({
     config: {
       api_url: fake.url,
-      client_ping_timeout_ms: 300,
-      min_post_interval_ms: 0,
+      client_ping_timeout_s: 0.3,
+      min_post_interval_s: 0,
       api_retries: 0,
       http: { host: '127.0.0.1', port: 0, path: '/slack/events' },
       ...overrides,
