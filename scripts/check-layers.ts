@@ -14,6 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/plots', 'src/pipeline'],
   ['src/orchestrator'],
   ['src/watch'],
+  ['src/watch'],
   ['src/dispatch'],
   ['commands'],
   ['adapters'],
@@ -63,7 +64,10 @@ export function checkLayers(root: string): string[] {
     const from = unitOf(f);
     const deps = importsOf(root, f);
     graph.set(f, deps.filter((d) => files.includes(d)));
-    if (!from) continue;
+    if (!from) {
+      problems.push(`${f} is in no layer: add its folder to LAYERS in scripts/check-layers.ts`);
+      continue;
+    }
     for (const d of deps) {
       const to = unitOf(d);
       if (!to || to.unit === from.unit) continue;

@@ -12,7 +12,7 @@ test('every import in src/, commands/ and adapters/ points down a layer, with no
   assert.deepEqual(checkLayers(REPO), []);
 });
 
-test('an upward import, a same-layer import and an import loop are each reported', () => {
+test('an upward import, a same-layer import, an import loop and a folder in no layer are each reported', () => {
   const root = mkdtempSync(join(tmpdir(), 'astran-layers-'));
   try {
     const put = (file: string, text: string) => {
@@ -26,8 +26,10 @@ test('an upward import, a same-layer import and an import loop are each reported
     put('src/cli/main.ts', "export { run } from './run.js';\n");
     put('src/cli/run.ts', "import { main } from './main.js';\nexport const run = main;\n");
     put('src/orchestrator/ok.ts', "import type { Y } from '../core/types.js';\nexport type Z = Y;\n");
+    put('src/newarea/x.ts', 'export const x = 1;\n');
     const problems = checkLayers(root);
-    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.ok(problems.includes('src/newarea/x.ts is in no layer: add its folder to LAYERS in scripts/check-layers.ts'));
     assert.ok(problems.some((p) => /src\/core\/types\.ts imports src\/store\/SqliteJobStore\.ts: src\/core must not import src\/store \(a higher layer\)/.test(p)));
     assert.ok(problems.some((p) => /src\/analysis and src\/store share a layer/.test(p)));
     assert.ok(problems.some((p) => p === 'import loop: src/cli/main.ts ↔ src/cli/run.ts'));
