@@ -1,6 +1,6 @@
 import { drawChart, PLOT_HEIGHT, PLOT_WIDTH } from './chartSetup.js';
 import { niceCeil } from './colorScale.js';
-import { messagePlugin, referenceLinePlugin } from './plugins.js';
+import { errorBarsPlugin, messagePlugin, referenceLinePlugin, type ErrorBar } from './plugins.js';
 import { nightToDate, addNights } from '../util/nights.js';
 
 /** One night of a subscription's history: the latest finished analysis of that night. */
@@ -8,6 +8,9 @@ export interface TrendPoint {
   night: string;
   significance: number;
   excessRatePerMin: number;
+  /** Integral flux in Crab units and its error, when the night has one. */
+  fluxCrab?: number;
+  fluxCrabError?: number;
 }
 
 export interface TrendInput {
@@ -36,8 +39,19 @@ export function renderTrend(t: TrendInput): Buffer {
     Array.from({ length: span + 1 }, (_, x) => ({ x, y: byDay.has(x) && Number.isFinite(f(byDay.get(x)!)) ? f(byDay.get(x)!) : NaN }));
   const sigAll = series((p) => p.significance);
   const rateAll = series((p) => p.excessRatePerMin);
+  const fluxAll = series((p) => p.fluxCrab ?? NaN);
   const sig = sigAll.filter((d) => Number.isFinite(d.y));
   const rate = rateAll.filter((d) => Number.isFinite(d.y));
+  const flux = fluxAll.filter((d) => Number.isFinite(d.y));
+  // One bar per point of the flux dataset (every night of the window; NaN where there is none).
+  const fluxBars: ErrorBar[] = Array.from({ length: span + 1 }, (_, x) => {
+    const p = byDay.get(x);
+    const ok = p?.fluxCrab !== undefined && p.fluxCrabError !== undefined && Number.isFinite(p.fluxCrab) && Number.isFinite(p.fluxCrabError);
+    return ok ? { low: p!.fluxCrab! - p!.fluxCrabError!, high: p!.fluxCrab! + p!.fluxCrabError! } : { low: NaN, high: NaN };
+  });
+  const finiteBars = fluxBars.filter((b) => Number.isFinite(b.low));
+  const fluxMax = niceCeil(Math.max(0.1, ...finiteBars.map((b) => b.high), ...flux.map((d) => d.y)) * 2.2);
+  const fluxMin = Math.min(0, ...finiteBars.map((b) => b.low)) * 2.2;
   // Different headroom on the two axes so a night's two markers do not sit on top of each other.
   const sigMax = niceCeil(Math.max(6, ...sig.map((d) => d.y)) * 1.1);
   const sigMin = Math.min(0, ...sig.map((d) => d.y)) * 1.1;
@@ -70,6 +84,22 @@ export function renderTrend(t: TrendInput): Buffer {
             pointBorderWidth: 3,
             pointStyle: 'rectRot',
           },
+          ...(flux.length
+            ? [
+                {
+                  label: 'Flux [Crab units]',
+                  data: fluxAll,
+                  yAxisID: 'y2',
+                  borderColor: '#1e8449',
+                  backgroundColor: '#1e8449',
+                  showLine: true,
+                  borderWidth: 2,
+                  borderDash: [2, 3],
+                  pointRadius: 6,
+                  pointStyle: 'triangle' as const,
+                },
+              ]
+            : []),
         ],
       },
       options: {
@@ -104,9 +134,26 @@ export function renderTrend(t: TrendInput): Buffer {
             title: { display: true, text: 'Excess rate [events/min]', font: { size: 18 }, color: '#d35400' },
             ticks: { font: { size: 16 } },
           },
+          ...(flux.length
+            ? {
+                y2: {
+                  type: 'linear' as const,
+                  position: 'right' as const,
+                  min: fluxMin,
+                  max: fluxMax,
+                  grid: { drawOnChartArea: false },
+                  title: { display: true, text: 'Flux [Crab units]', font: { size: 18 }, color: '#1e8449' },
+                  ticks: { font: { size: 16 } },
+                },
+              }
+            : {}),
         },
       },
-      plugins: [referenceLinePlugin('astranTrendFiveSigma', 'y', 5, '#c0392b', '5σ'), ...(pts.length === 0 ? [messagePlugin('No analysed nights in this window')] : [])],
+      plugins: [
+        referenceLinePlugin('astranTrendFiveSigma', 'y', 5, '#c0392b', '5σ'),
+        ...(finiteBars.length ? [errorBarsPlugin(2, fluxBars, '#1e8449')] : []),
+        ...(pts.length === 0 ? [messagePlugin('No analysed nights in this window')] : []),
+      ],
     },
     PLOT_WIDTH,
     PLOT_HEIGHT,

@@ -293,7 +293,7 @@ export class Watcher {
       if (!hit.length) continue;
       const s = hit[0];
       const text =
-        `🚨 *Alert: ${l.source}*, night ${l.night}: ${resultText(t)} in ${fmtDuration(t.livetime_s)} (${t.n_runs} run(s)) — ` +
+        `🚨 *Alert: ${l.source}*, night ${l.night}, ${t.n_runs} run(s) in ${fmtDuration(t.livetime_s)}: ${resultText(t)} — ` +
         `above the threshold ${thresholdsText(s.alertSigma ?? this.cfg.alert_sigma, s.alertRate ?? this.cfg.alert_rate)}. ` +
         `Job *${job.id}*, thread in ${threadWhere(job)}. ${hit.map(mention).join(' ')}`;
       await this.d.notices.notify({ key, place, kind: 'alert', text: text.trim(), files: [] });

@@ -29,8 +29,11 @@ export interface Digest {
 
 /** "26.5σ · excess 512.3 · 9.10 excess/min". */
 export function resultText(t: NightTotals): string {
-  return `*${t.significance.toFixed(1)}σ* · excess ${t.excess.toFixed(1)} · ${t.excess_rate_per_min.toFixed(2)} excess/min`;
+  const flux = t.flux ? ` · flux ${t.flux.crab_units.toFixed(2)} ± ${t.flux.crab_units_error.toFixed(2)} Crab (${fmtE(t.flux.e_min_tev)}–${fmtE(t.flux.e_max_tev)} TeV, Γ = ${t.flux.index})` : '';
+  return `*${t.significance.toFixed(1)}σ* · excess ${t.excess.toFixed(1)} · ${t.excess_rate_per_min.toFixed(2)} excess/min${flux}`;
 }
+
+const fmtE = (e: number) => (e >= 10 ? e.toFixed(0) : e >= 1 ? e.toFixed(1) : e.toFixed(2));
 
 /** Where a watcher job's thread is, for people in another place. */
 export function threadWhere(job: JobRecord): string {

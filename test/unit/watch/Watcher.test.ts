@@ -73,7 +73,7 @@ interface Rig {
   slack: RecordingAdapter;
   dl1: Set<number>;
   setNow(iso: string): void;
-  finish(jobId: string, sig: number, rate: number): void;
+  finish(jobId: string, sig: number, rate: number, flux?: { crab_units: number; crab_units_error: number }): void;
   restart(): void;
   close(): void;
 }
@@ -125,11 +125,15 @@ function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: nu
     slack,
     dl1,
     setNow: (iso) => (now = new Date(iso)),
-    finish(jobId, sig, rate) {
+    finish(jobId, sig, rate, flux) {
       const j = store.updateJob(jobId, {
         state: 'done',
         finishedAt: now.toISOString(),
-        result: { total: { n_runs: 2, livetime_s: 3600, excess: rate * 60, significance: sig, excess_rate_per_min: rate }, images: [], outDir: dir },
+        result: {
+          total: { n_runs: 2, livetime_s: 3600, excess: rate * 60, significance: sig, excess_rate_per_min: rate, flux: flux ? { ...flux, index: 2.6, e_min_tev: 1, e_max_tev: 100, value_cm2s: 1e-11, error_cm2s: 1e-12, safe_emin_tev: 0.8 } : null },
+          images: [],
+          outDir: dir,
+        },
       });
       r.watcher.onJobFinal(j);
     },
@@ -236,7 +240,7 @@ test('a finished job: its result in the other places (in the notice’s thread),
   const c1 = r.slack.texts('C1');
   const c2 = r.slack.texts('C2');
   assert.equal(c1.filter((t) => t.startsWith('🚨')).length, 1, 'one alert in C1 (Crab), none for Mrk 421');
-  assert.match(c1.find((t) => t.startsWith('🚨'))!, /Alert: Crab Nebula\*, night 20261130: \*30\.0σ\* .*8\.00 excess\/min.*<@U1>/);
+  assert.match(c1.find((t) => t.startsWith('🚨'))!, /Alert: Crab Nebula\*, night 20261130, 2 run\(s\) in 1h 00m: \*30\.0σ\* .*8\.00 excess\/min.*<@U1>/);
   assert.equal(c2.filter((t) => t.startsWith('🚨')).length, 1);
   assert.match(c2.find((t) => t.startsWith('🚨'))!, /<@U2> <@U3>/);
   const result = r.slack.posts.find((p) => p.channel === 'C2' && p.text.startsWith('✅'))!;
@@ -255,14 +259,14 @@ test('digest: not before its hour, then once per place; lists no-run sources, ru
   r.setNow('2026-12-01T11:59:00Z');
   await r.watcher.pass();
   assert.equal(r.slack.texts('C1').filter((t) => t.includes('digest')).length, 0, 'before 12:00');
-  r.finish('A-0001', 26.5, 8.37);
+  r.finish('A-0001', 26.5, 8.37, { crab_units: 1.49, crab_units_error: 0.08 });
   r.setNow('2026-12-01T12:00:00Z');
   await r.watcher.pass();
   const digests = r.slack.posts.filter((p) => p.text.includes('ASTRAN digest'));
   assert.equal(digests.length, 1);
   const d = digests[0].text;
   assert.match(d, /ASTRAN digest — night 20261130/);
-  assert.match(d, /Crab Nebula\* — 2 runs, 1h 00m livetime · \*26\.5σ\* · excess 502\.2 · 8\.37 excess\/min · job \*A-0001\* \(thread in <#C1>\)/);
+  assert.match(d, /Crab Nebula\* — 2 runs, 1h 00m livetime · \*26\.5σ\* · excess 502\.2 · 8\.37 excess\/min · flux 1\.49 ± 0\.08 Crab \(1\.0–100 TeV, Γ = 2\.6\) · job \*A-0001\* \(thread in <#C1>\)/);
   assert.match(d, /Geminga\* — not observed: no runs \(not scheduled, or weather\)\./);
   assert.match(d, /Mrk 421\* — observed, 1 run; DL1 not complete yet/);
   assert.deepEqual(digests[0].files, ['trend-Crab_Nebula.png', 'trend-Geminga.png', 'trend-Mrk_421.png']);
