@@ -16,8 +16,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { createEmailAdapter, type EmailAdapter } from '../adapters/email/index.js';
-import { startTestMail, type TestMail } from '../test/fixtures/email/testMail.js';
-import { makeServices } from '../test/helpers/fakeServices.js';
+import { startTestMail, type TestMail } from '../test/helpers/testMail.js';
+import { makeServices } from '../test/fakes/fakeServices.js';
 import { createDispatcher } from '../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../src/core/Authorizer.js';
 import { commandSpecs } from '../commands/index.js';

@@ -13,7 +13,7 @@ import { parseSacct, SACCT_FIELDS } from '../src/pipeline/slurm/parseSacct.js';
 import { parsePollOutput } from '../src/pipeline/slurm/pollCommand.js';
 import { shellJoin } from '../src/pipeline/slurm/shq.js';
 import type { StageSubmission } from '../src/pipeline/ClusterBackend.js';
-import { SLURM_SH, ensureCluster, makeBackend } from '../test/fixtures/slurm/harness.js';
+import { SLURM_SH, ensureCluster, makeBackend } from '../test/helpers/slurmCluster.js';
 
 const { values } = parseArgs({ options: { analyses: { type: 'string', default: '50' }, tasks: { type: 'string', default: '10' }, ticks: { type: 'string', default: '5' } } });
 const A = Number(values.analyses);

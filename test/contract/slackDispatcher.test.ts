@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeServices } from '../helpers/fakeServices.js';
+import { makeServices } from '../fakes/fakeServices.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
 import { createAuthorizer } from '../../src/core/Authorizer.js';

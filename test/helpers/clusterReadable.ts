@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
 /** The repo's byte-identical copy of the shared H.E.S.S. DL3 DR1 subset. */
 export const REPO_HESS = join(REPO, 'test/fixtures/hess-dl3-dr1');
-export const REPO_STANDINS = join(REPO, 'test/standins');
+export const REPO_STANDINS = join(REPO, 'test/fakes/standins');
 
 let cached: { hess: string; standins: string } | undefined;
 

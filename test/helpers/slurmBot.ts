@@ -1,7 +1,7 @@
 /**
  * A throw-away ASTRAN installation against the REAL test Slurm cluster (scripts/services/slurm.sh): a data tree
  * with a RunCatalog and DL1 markers, a config derived from config/lst.yaml whose stage programs are the stand-ins
- * of test/standins, and the real bot (createBot) talking to a recording adapter.
+ * of test/fakes/standins, and the real bot (createBot) talking to a recording adapter.
  */
 import { execFileSync } from 'node:child_process';
 import { clusterReadable } from './clusterReadable.js';
@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/log.js';
 import { shq } from '../../src/pipeline/slurm/shq.js';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
 import type { JobRecord } from '../../src/core/JobStore.js';
-import type { ClusterEnv } from '../fixtures/slurm/harness.js';
+import type { ClusterEnv } from './slurmCluster.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // Copies the `astran` cluster user can read, wherever the checkout lives.

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import type { ParsedMail } from 'mailparser';
-import { startTestMail, type TestMail } from '../fixtures/email/testMail.js';
+import { startTestMail, type TestMail } from '../helpers/testMail.js';
 import { EXAMPLE_FOOTER } from '../../adapters/email/index.js';
 import { REPO_ROOT } from '../../src/config/loadConfig.js';
 import { createLogger, silentLogger } from '../../src/log.js';

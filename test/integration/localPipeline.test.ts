@@ -15,7 +15,7 @@ import type { JobRecord } from '../../src/core/JobStore.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const HESS = join(ROOT, 'test/fixtures/hess-dl3-dr1/data');
-const STANDINS = join(ROOT, 'test/standins');
+const STANDINS = join(ROOT, 'test/fakes/standins');
 const RUNS = [23523, 23526];
 
 /**

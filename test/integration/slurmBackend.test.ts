@@ -1,7 +1,7 @@
 /**
  * The Slurm backend against the REAL single-node cluster of scripts/services/slurm.sh (started here
  * if needed; the tests fail, not skip, when it cannot be). Scenarios run in sequence because some
- * stop daemons. Stage programs are the stand-ins of test/standins, uploaded over SFTP like cluster software.
+ * stop daemons. Stage programs are the stand-ins of test/fakes/standins, uploaded over SFTP like cluster software.
  */
 import { after, before, describe, test } from 'node:test';
 import { clusterReadable } from '../helpers/clusterReadable.js';
@@ -13,9 +13,9 @@ import type { StageSubmission } from '../../src/pipeline/ClusterBackend.js';
 import type { SlurmBackend } from '../../src/pipeline/slurm/SlurmBackend.js';
 import { ConnectionLostError, HostKeyError, type ConnectionChange } from '../../src/pipeline/slurm/SshConnection.js';
 import { shellJoin } from '../../src/pipeline/slurm/shq.js';
-import { clusterCtl, ensureCluster, makeBackend, uniq, waitFinal, waitUntil, type ClusterEnv } from '../fixtures/slurm/harness.js';
+import { clusterCtl, ensureCluster, makeBackend, uniq, waitFinal, waitUntil, type ClusterEnv } from '../helpers/slurmCluster.js';
 
-const STANDINS = new URL('../standins/', import.meta.url);
+const STANDINS = new URL('../fakes/standins/', import.meta.url);
 // A copy the `astran` cluster user can read, wherever the checkout lives.
 const DL3_SOURCE = join(clusterReadable().hess, 'data');
 // H.E.S.S. Crab runs: the stand-ins find their real DL3 files by these numbers.

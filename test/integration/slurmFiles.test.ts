@@ -12,8 +12,8 @@ import type { SlurmBackend } from '../../src/pipeline/slurm/SlurmBackend.js';
 import { RunCatalogNightIndex } from '../../src/pipeline/NightIndex.js';
 import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { silentLogger } from '../../src/log.js';
-import { ensureCluster, makeBackend, type ClusterEnv } from '../fixtures/slurm/harness.js';
-import { TEST_SOURCES } from '../helpers/fakeServices.js';
+import { ensureCluster, makeBackend, type ClusterEnv } from '../helpers/slurmCluster.js';
+import { TEST_SOURCES } from '../fakes/fakeServices.js';
 
 let env: ClusterEnv;
 let b: SlurmBackend;

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmBackend } from '../../src/pipeline/slurm/SlurmBackend.js';
-import { ensureCluster, makeBackend, uniq, waitFinal, type ClusterEnv } from '../fixtures/slurm/harness.js';
+import { ensureCluster, makeBackend, uniq, waitFinal, type ClusterEnv } from '../helpers/slurmCluster.js';
 import { clusterReadable } from '../helpers/clusterReadable.js';
 import { FINAL_IRF_RUNS, layDl3Inputs, profileDl3Tasks } from '../helpers/finalIrfScenario.js';
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { makeServices } from '../../helpers/fakeServices.js';
+import { makeServices } from '../../fakes/fakeServices.js';
 import { createLogger } from '../../../src/log.js';
 import { commandSpecs } from '../../../commands/index.js';
 import type { InboundMessage, Reply } from '../../../src/core/types.js';

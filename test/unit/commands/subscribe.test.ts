@@ -1,7 +1,7 @@
 /** subscribe / unsubscribe / subscriptions through the REAL dispatcher (grammar, roles, help, did-you-mean). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestBackend } from '../../helpers/TestBackend.js';
+import { TestBackend } from '../../fakes/TestBackend.js';
 
 test('subscribe stores one subscription of this place and person, with config-default cuts filled in', async () => {
   const b = new TestBackend();

@@ -4,8 +4,8 @@ import { RunCatalogNightIndex } from '../../../src/pipeline/NightIndex.js';
 import { SourceCatalog } from '../../../src/config/SourceCatalog.js';
 import { UserFacingError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { FakeBackend } from '../../helpers/FakeBackend.js';
-import { TEST_SOURCES } from '../../helpers/fakeServices.js';
+import { FakeBackend } from '../../fakes/FakeBackend.js';
+import { TEST_SOURCES } from '../../fakes/fakeServices.js';
 
 // The catalogues exist ONLY on the fake cluster: nothing here is on this machine's disk.
 const BASE = '/fefs/onsite/data/lst-pipe/LSTN-01';

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import { REPO_HESS } from '../../helpers/clusterReadable.js';
 import { FINAL_IRF_RUNS, layDl3Inputs, profileDl3Tasks } from '../../helpers/finalIrfScenario.js';
 
-const PREFIX = [process.execPath, resolve('test/standins/standin_lstchain_create_dl3_file.mjs')];
+const PREFIX = [process.execPath, resolve('test/fakes/standins/standin_lstchain_create_dl3_file.mjs')];
 
 async function runNight(withoutFix: boolean) {
   const base = mkdtempSync(join(tmpdir(), 'astran-firf-'));

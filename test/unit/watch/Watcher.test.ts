@@ -15,7 +15,7 @@ import type { NewSubscription } from '../../../src/core/WatchStore.js';
 import { Watcher } from '../../../src/watch/Watcher.js';
 import { parseWatchConfig } from '../../../src/watch/config.js';
 import { NoticeDelivery } from '../../../src/watch/NoticeDelivery.js';
-import { ListNightIndex, TEST_SOURCES } from '../../helpers/fakeServices.js';
+import { ListNightIndex, TEST_SOURCES } from '../../fakes/fakeServices.js';
 import { silentLogger } from '../../../src/log.js';
 
 /** A chat platform that records every post, and can be told to fail. */

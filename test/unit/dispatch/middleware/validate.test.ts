@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyCommandSpec, ParsedArgs } from '../../../../src/dispatch/CommandSpec.js';
 import { intArg, textArg } from '../../../../src/dispatch/validation/argSchemas.js';
-import { TestBackend } from '../../../helpers/TestBackend.js';
+import { TestBackend } from '../../../fakes/TestBackend.js';
 
 /** A spec whose run records the arguments it got and whose check records what it was shown. */
 function probe(opts: { check?: boolean; checkPartial?: boolean } = {}) {

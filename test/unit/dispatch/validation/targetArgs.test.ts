@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestBackend } from '../../../helpers/TestBackend.js';
-import { makeServices, TEST_NOW } from '../../../helpers/fakeServices.js';
+import { TestBackend } from '../../../fakes/TestBackend.js';
+import { makeServices, TEST_NOW } from '../../../fakes/fakeServices.js';
 import { defaultTargetName, degreesArg } from '../../../../src/dispatch/validation/targetArgs.js';
 
 const TOO_RUNS = [

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JobThread } from '../../../src/orchestrator/JobThread.js';
+import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
+import { silentLogger } from '../../../src/log.js';
+import type { Adapter, MessageRef, OutboundMessage, ThreadRef } from '../../../src/core/types.js';
+
+function recordingAdapter(canEdit: boolean) {
+  const calls: { op: string; text: string }[] = [];
+  let n = 0;
+  const a: Adapter = {
+    name: 'rec',
+    canEdit,
+    async start() {},
+    async stop() {},
+    async openThread() {
+      throw new Error('unused');
+    },
+    async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
+      calls.push({ op: 'send', text: m.text });
+      return { thread, id: `m${++n}` };
+    },
+    async edit(_r: MessageRef, m: OutboundMessage) {
+      calls.push({ op: 'edit', text: m.text });
+    },
+  };
+  return { a, calls };
+}
+
+function setup(canEdit: boolean) {
+  const store = new MemoryJobStore();
+  const job = store.createJob({ params: { source: 'Crab Nebula', nightFrom: '20041204', nightTo: '20041204' }, requester: { adapter: 'rec', userId: 'u' }, thread: { adapter: 'rec', key: 't1' } });
+  let now = 0;
+  const { a, calls } = recordingAdapter(canEdit);
+  const th = new JobThread(job.id, a, store, { editIntervalMs: 5000, log: silentLogger, now: () => now });
+  return { store, job, th, calls, tick: (ms: number) => (now += ms) };
+}
+
+test('progress: first update posts, later ones edit the same message, throttled, latest text wins', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { store, job, th, calls, tick } = setup(true);
+  th.progress('p1');
+  await th.flush();
+  assert.deepEqual(calls, [{ op: 'send', text: 'p1' }]);
+  assert.equal(store.getJob(job.id)!.progressMessage!.id, 'm1');
+  tick(1000);
+  th.progress('p2');
+  th.progress('p3');
+  assert.equal(calls.length, 1, 'no edit inside the throttle window');
+  tick(4000);
+  t.mock.timers.tick(4000);
+  await th.flush();
+  assert.deepEqual(calls.slice(1), [{ op: 'edit', text: 'p3' }], 'one trailing edit with the latest text');
+  th.dispose();
+});
+
+test('progress is not posted where the adapter cannot edit; milestones are, in order', async () => {
+  const { th, calls } = setup(false);
+  th.progress('p1');
+  const a = th.post({ text: 'one' });
+  const b = th.post({ text: 'two' });
+  await Promise.all([a, b]);
+  await th.flush();
+  assert.deepEqual(calls, [{ op: 'send', text: 'one' }, { op: 'send', text: 'two' }]);
+});
+
+test('a failing adapter never breaks the job', async () => {
+  const { th } = setup(true);
+  (th as unknown as { adapter: Adapter }).adapter.send = async () => {
+    throw new Error('boom');
+  };
+  assert.equal(await th.post({ text: 'x' }), undefined);
+  await th.flush();
+});
