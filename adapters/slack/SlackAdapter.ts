@@ -11,7 +11,7 @@ import { SlackHttpReceiver } from './SlackHttpReceiver.js';
 import { ChannelPacer } from './ChannelPacer.js';
 import { boltLogger } from './boltLogger.js';
 import { isUserMessage, MessageEventSchema, parseThreadKey, SlashCommandSchema, threadKey, type MessageEvent, type SlashCommand } from './slackInbound.js';
-import { clampText, inboundText, mentionsUser, toMrkdwn } from './slackText.js';
+import { clampText, inboundText, mentionsUser, toMrkdwn, withMentions } from './slackText.js';
 
 const ADAPTER = 'slack';
 /** Dedupe namespaces in the key/value store: one Slack message can arrive as `message` and `app_mention`, and be
@@ -263,7 +263,7 @@ export class SlackAdapter implements Adapter {
     const channel = request.channel;
     if (!channel) throw new Error('Slack openThread: the request has no channel');
     const res = await this.pacer.run(channel, () =>
-      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: clampText(toMrkdwn(root.text || ' ')) })),
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: clampText(withMentions(toMrkdwn(root.text || ' '), root.mentions)) })),
     );
     if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
     const thread: ThreadRef = { adapter: ADAPTER, key: threadKey(channel, res.ts) };
@@ -277,7 +277,7 @@ export class SlackAdapter implements Adapter {
     const { channel, ts: rootTs } = parseThreadKey(thread.key);
     const text = message.text.trim() !== '' ? message.text : (message.files ?? []).map((f) => f.name).join(', ') || ' ';
     const res = await this.pacer.run(channel, () =>
-      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, thread_ts: rootTs, text: clampText(toMrkdwn(text)) })),
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, thread_ts: rootTs, text: clampText(withMentions(toMrkdwn(text), message.mentions)) })),
     );
     if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
     if (message.files?.length) await this.upload(channel, rootTs, message.files);

@@ -51,6 +51,15 @@ export function toMrkdwn(md: string): string {
     .join('');
 }
 
+/**
+ * Append Slack mentions (`<@U…>`) for the message's `mentions`, after the text was escaped: only Slack user ids of
+ * the expected shape, so nothing typed by a user can become a mention or a link here.
+ */
+export function withMentions(mrkdwn: string, mentions: readonly { adapter: string; userId: string }[] | undefined): string {
+  const ids = [...new Set((mentions ?? []).filter((m) => m.adapter === 'slack' && /^[UW][A-Z0-9]{2,20}$/.test(m.userId)).map((m) => m.userId))];
+  return ids.length ? `${mrkdwn}\n${ids.map((id) => `<@${id}>`).join(' ')}` : mrkdwn;
+}
+
 /** Slack's limit for chat.postMessage text is 40 000 characters; keep well under it. */
 export function clampText(s: string, max = 39000): string {
   return s.length <= max ? s : s.slice(0, max - 20) + '\n… (truncated)';

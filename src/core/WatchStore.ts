@@ -99,6 +99,8 @@ export interface Notice {
   files: NoticeFile[];
   /** Reply in this thread when set (and still reachable); else a new message in the place. */
   replyTo: MessageRef | null;
+  /** People the platform should notify (alerts), rendered by the adapter. */
+  mentions: Identity[];
   state: NoticeState;
   attempts: number;
   /** Where it landed (for threading later notices under it). */
@@ -108,7 +110,7 @@ export interface Notice {
   updatedAt: string;
 }
 
-export type NewNotice = Pick<Notice, 'key' | 'place' | 'kind' | 'text' | 'files'> & { replyTo?: MessageRef | null };
+export type NewNotice = Pick<Notice, 'key' | 'place' | 'kind' | 'text' | 'files'> & { replyTo?: MessageRef | null; mentions?: Identity[] };
 
 export interface WatchStore {
   /** Insert unless this person already subscribed this place to the source; in one transaction. */

@@ -49,6 +49,12 @@ export interface OutboundMessage {
    * to the platform where the platform can drop repeats (Mattermost `pending_post_id`, an e-mail Message-ID...).
    */
   idempotencyKey?: string;
+  /**
+   * People to notify (alerts of standing orders). The text already names them in plain words; adapters whose
+   * platform has mentions add them in its own syntax after escaping the text (Slack `<@U…>`). Only identities of the
+   * delivering adapter are used.
+   */
+  mentions?: Identity[];
 }
 
 /** What the dispatcher answers straight away to an inbound message. */

@@ -89,7 +89,7 @@ export class MemoryWatchStore implements WatchStore {
     const v = mustParse('notice', newNoticeSchema, n);
     if (this.notices.has(v.key)) return false;
     const at = this.now().toISOString();
-    this.notices.set(v.key, { ...jsonCopy(v), replyTo: v.replyTo ?? null, state: 'pending', attempts: 0, posted: null, lastError: null, createdAt: at, updatedAt: at } as Notice);
+    this.notices.set(v.key, { ...jsonCopy(v), replyTo: v.replyTo ?? null, mentions: v.mentions ?? [], state: 'pending', attempts: 0, posted: null, lastError: null, createdAt: at, updatedAt: at } as Notice);
     return true;
   }
 

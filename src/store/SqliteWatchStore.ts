@@ -59,6 +59,7 @@ interface NoticeRow {
   state: string;
   attempts: number;
   posted: string | null;
+  mentions: string | null;
   last_error: string | null;
   created_at: string;
   updated_at: string;
@@ -117,6 +118,7 @@ function rowToNotice(r: NoticeRow): Notice {
     text: r.text,
     files: decode('watch_notices', r.key, 'files', r.files, noticeFilesSchema),
     replyTo: r.reply_to === null ? null : decode('watch_notices', r.key, 'reply_to', r.reply_to, messageRefSchema),
+    mentions: r.mentions === null ? [] : decode('watch_notices', r.key, 'mentions', r.mentions, z.array(identitySchema)),
     state: state.data,
     attempts: r.attempts,
     posted: r.posted === null ? null : decode('watch_notices', r.key, 'posted', r.posted, messageRefSchema),
@@ -235,10 +237,10 @@ export class SqliteWatchStore implements WatchStore {
     const at = this.iso();
     const info = this.db
       .prepare(
-        `INSERT OR IGNORE INTO watch_notices (key, place_adapter, place_channel, kind, text, files, reply_to, state, attempts, posted, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL, ?, ?)`,
+        `INSERT OR IGNORE INTO watch_notices (key, place_adapter, place_channel, kind, text, files, reply_to, mentions, state, attempts, posted, last_error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL, ?, ?)`,
       )
-      .run(v.key, v.place.adapter, v.place.channel, v.kind, v.text, JSON.stringify(v.files), v.replyTo ? JSON.stringify(v.replyTo) : null, at, at);
+      .run(v.key, v.place.adapter, v.place.channel, v.kind, v.text, JSON.stringify(v.files), v.replyTo ? JSON.stringify(v.replyTo) : null, v.mentions?.length ? JSON.stringify(v.mentions) : null, at, at);
     return info.changes === 1;
   }
 

@@ -151,6 +151,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'watcher notices: people to mention (alerts)',
+    up(db) {
+      db.exec(`ALTER TABLE watch_notices ADD COLUMN mentions TEXT`);
+    },
+  },
 ];
 
 /** Highest schema version this build knows. */

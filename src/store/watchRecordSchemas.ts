@@ -45,6 +45,7 @@ export const newNoticeSchema = z.object({
   text: z.string(),
   files: noticeFilesSchema,
   replyTo: messageRefSchema.nullable().optional(),
+  mentions: z.array(identitySchema).max(50).optional(),
 });
 
 export const noticeStateSchema = z.enum(NOTICE_STATES);

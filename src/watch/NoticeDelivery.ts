@@ -81,7 +81,8 @@ export class NoticeDelivery implements NoticeSink {
       return;
     }
     // The notice key doubles as the idempotency key: adapters hand it to platforms that can drop a repeat.
-    const message: OutboundMessage = { text: n.text, files: this.files(n), idempotencyKey: `watch/${n.key}` };
+    const mentions = n.mentions.filter((m) => m.adapter === adapter.name);
+    const message: OutboundMessage = { text: n.text, files: this.files(n), idempotencyKey: `watch/${n.key}`, ...(mentions.length ? { mentions } : {}) };
     try {
       let posted: MessageRef;
       if (n.replyTo) {

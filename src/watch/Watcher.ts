@@ -60,9 +60,11 @@ export interface PassReport {
 /** Finished jobs' notices and alerts are looked for in the watched night and the nights just before it. */
 const RECONCILE_NIGHTS = 3;
 
-/** Mention a subscriber where the platform has a mention syntax that works from an id. */
+/**
+ * How an alert names a subscriber in its text: Mattermost mentions are plain `@username` text; everywhere else the
+ * name, and the adapter adds the platform's own mention (Slack `<@U…>`) from the notice's `mentions`.
+ */
 export function mention(s: Subscription): string {
-  if (s.subscriber.adapter === 'slack') return `<@${s.subscriber.userId}>`;
   if (s.subscriber.adapter === 'mattermost' && s.subscriber.displayName && /^[a-z0-9._-]+$/i.test(s.subscriber.displayName)) return `@${s.subscriber.displayName}`;
   return subscriberName(s);
 }
@@ -296,7 +298,7 @@ export class Watcher {
         `🚨 *Alert: ${l.source}*, night ${l.night}, ${t.n_runs} run(s) in ${fmtDuration(t.livetime_s)}: ${resultText(t)} — ` +
         `above the threshold ${thresholdsText(s.alertSigma ?? this.cfg.alert_sigma, s.alertRate ?? this.cfg.alert_rate)}. ` +
         `Job *${job.id}*, thread in ${threadWhere(job)}. ${hit.map(mention).join(' ')}`;
-      await this.d.notices.notify({ key, place, kind: 'alert', text: text.trim(), files: [] });
+      await this.d.notices.notify({ key, place, kind: 'alert', text: text.trim(), files: [], mentions: hit.map((h) => h.subscriber) });
       lines.push(`alert for ${l.source}, night ${l.night} in ${placeText(place)} (${t.significance.toFixed(1)}σ, ${t.excess_rate_per_min.toFixed(2)}/min)`);
     }
   }

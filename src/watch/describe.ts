@@ -12,7 +12,8 @@ export function thresholdsText(sigma: number, rate: number | null): string {
 
 /** How a place is shown to people: Slack renders `<#C…>` as the channel's name. */
 export function placeText(p: Place): string {
-  if (p.adapter === 'slack') return `<#${p.channel}>`;
+  // Slack's <#C…> link syntax is escaped like any other text on the way out (adapters/slack/slackText.ts): name the id.
+  if (p.adapter === 'slack') return `Slack channel ${p.channel}`;
   if (p.adapter === 'email') return p.channel;
   if (p.adapter === 'console') return 'the console';
   return `${p.adapter} channel ${p.channel}`;

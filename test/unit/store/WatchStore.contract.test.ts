@@ -92,7 +92,8 @@ function contract(name: string, make: () => WatchStore, cleanup: () => void = ()
 
     it('records a notice once, lists it while pending and keeps where it landed', () => {
       const place = { adapter: 'slack', channel: 'C1' };
-      assert.equal(s.recordNotice({ key: 'alert|slack:C1|Crab|20041204', place, kind: 'alert', text: 'flare', files: [] }), true);
+      assert.equal(s.recordNotice({ key: 'alert|slack:C1|Crab|20041204', place, kind: 'alert', text: 'flare', files: [], mentions: [{ adapter: 'slack', userId: 'U1' }] }), true);
+      assert.deepEqual(s.getNotice('alert|slack:C1|Crab|20041204')!.mentions, [{ adapter: 'slack', userId: 'U1' }]);
       assert.equal(s.recordNotice({ key: 'alert|slack:C1|Crab|20041204', place, kind: 'alert', text: 'again', files: [] }), false);
       assert.equal(s.getNotice('alert|slack:C1|Crab|20041204')!.text, 'flare');
       assert.deepEqual(s.pendingNotices().map((n) => n.key), ['alert|slack:C1|Crab|20041204']);

@@ -21,7 +21,7 @@ import { silentLogger } from '../../../src/log.js';
 /** A chat platform that records every post, and can be told to fail. */
 class RecordingAdapter implements Adapter {
   readonly canEdit = false;
-  readonly posts: { channel: string; thread?: string; text: string; files: string[] }[] = [];
+  readonly posts: { channel: string; thread?: string; text: string; files: string[]; mentions: string[] }[] = [];
   fail = false;
   private n = 0;
   constructor(readonly name: string) {}
@@ -33,13 +33,13 @@ class RecordingAdapter implements Adapter {
   async openThreadIn(channel: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
     if (this.fail) throw new Error('platform down');
     const key = `${channel}:${++this.n}`;
-    this.posts.push({ channel, text: root.text, files: (root.files ?? []).map((f) => f.name) });
+    this.posts.push({ channel, text: root.text, files: (root.files ?? []).map((f) => f.name), mentions: (root.mentions ?? []).map((m) => m.userId) });
     const thread = { adapter: this.name, key };
     return { thread, root: { thread, id: key } };
   }
   async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
     if (this.fail) throw new Error('platform down');
-    this.posts.push({ channel: thread.key.split(':')[0], thread: thread.key, text: m.text, files: (m.files ?? []).map((f) => f.name) });
+    this.posts.push({ channel: thread.key.split(':')[0], thread: thread.key, text: m.text, files: (m.files ?? []).map((f) => f.name), mentions: (m.mentions ?? []).map((x) => x.userId) });
     return { thread, id: `${thread.key}/${++this.n}` };
   }
   async edit(): Promise<void> {}
@@ -217,7 +217,7 @@ test('one job per (source, night, cuts): places with the same cuts share it and 
   assert.deepEqual(r.jobs.launches.map((l) => [l.params.theta2_cut, l.channel]), [[0.02, 'slack:C1'], [0.05, 'slack:C3']]);
   const c2 = r.slack.texts('C2');
   assert.equal(c2.length, 1, 'C2 is told once about the shared job');
-  assert.match(c2[0], /Analysing as \*A-0001\*; its thread is in <#C1>/);
+  assert.match(c2[0], /Analysing as \*A-0001\*; its thread is in Slack channel C1/);
   assert.equal(r.slack.texts('C1').length, 0, 'the job’s own place has its thread instead');
   r.close();
 });
@@ -240,11 +240,13 @@ test('a finished job: its result in the other places (in the notice’s thread),
   const c1 = r.slack.texts('C1');
   const c2 = r.slack.texts('C2');
   assert.equal(c1.filter((t) => t.startsWith('🚨')).length, 1, 'one alert in C1 (Crab), none for Mrk 421');
-  assert.match(c1.find((t) => t.startsWith('🚨'))!, /Alert: Crab Nebula\*, night 20261130, 2 run\(s\) in 1h 00m: \*30\.0σ\* .*8\.00 excess\/min.*<@U1>/);
+  assert.match(c1.find((t) => t.startsWith('🚨'))!, /Alert: Crab Nebula\*, night 20261130, 2 run\(s\) in 1h 00m: \*30\.0σ\* .*8\.00 excess\/min.* U1$/);
+  assert.deepEqual(r.slack.posts.find((p) => p.channel === 'C1' && p.text.startsWith('🚨'))!.mentions, ['U1'], 'the adapter is asked to notify the subscriber');
   assert.equal(c2.filter((t) => t.startsWith('🚨')).length, 1);
-  assert.match(c2.find((t) => t.startsWith('🚨'))!, /<@U2> <@U3>/);
+  assert.match(c2.find((t) => t.startsWith('🚨'))!, /U2 U3$/);
+  assert.deepEqual(r.slack.posts.find((p) => p.channel === 'C2' && p.text.startsWith('🚨'))!.mentions, ['U2', 'U3']);
   const result = r.slack.posts.find((p) => p.channel === 'C2' && p.text.startsWith('✅'))!;
-  assert.match(result.text, /Crab Nebula\*, night 20261130 \(\*A-000\d\*, thread in <#C1>\): 2 run\(s\), 1h 00m livetime · \*30\.0σ\*/);
+  assert.match(result.text, /Crab Nebula\*, night 20261130 \(\*A-000\d\*, thread in Slack channel C1\): 2 run\(s\), 1h 00m livetime · \*30\.0σ\*/);
   assert.equal(result.thread, r.watch.getNotice(`started|slack:C2|A-000${crabJob}`)!.posted!.thread.key, 'posted under the earlier notice');
   assert.equal(r.slack.posts.filter((p) => p.text.startsWith('✅')).length, 1, 'the result once, only where the thread is not');
   r.close();
@@ -266,7 +268,7 @@ test('digest: not before its hour, then once per place; lists no-run sources, ru
   assert.equal(digests.length, 1);
   const d = digests[0].text;
   assert.match(d, /ASTRAN digest — night 20261130/);
-  assert.match(d, /Crab Nebula\* — 2 runs, 1h 00m livetime · \*26\.5σ\* · excess 502\.2 · 8\.37 excess\/min · flux 1\.49 ± 0\.08 Crab \(1\.0–100 TeV, Γ = 2\.6\) · job \*A-0001\* \(thread in <#C1>\)/);
+  assert.match(d, /Crab Nebula\* — 2 runs, 1h 00m livetime · \*26\.5σ\* · excess 502\.2 · 8\.37 excess\/min · flux 1\.49 ± 0\.08 Crab \(1\.0–100 TeV, Γ = 2\.6\) · job \*A-0001\* \(thread in Slack channel C1\)/);
   assert.match(d, /Geminga\* — not observed: no runs \(not scheduled, or weather\)\./);
   assert.match(d, /Mrk 421\* — observed, 1 run; DL1 not complete yet/);
   assert.deepEqual(digests[0].files, ['trend-Crab_Nebula.png', 'trend-Geminga.png', 'trend-Mrk_421.png']);
@@ -288,7 +290,7 @@ test('a job still running at digest time shows as running; its result follows in
   r.setNow('2026-12-01T12:30:00Z');
   await r.watcher.pass();
   const d = r.slack.posts.find((p) => p.text.includes('ASTRAN digest'))!.text;
-  assert.match(d, /Crab Nebula\* — job \*A-0001\* \(2 runs\) is running \(dl1_to_dl2\); its result follows in its thread \(in <#C1>\)/);
+  assert.match(d, /Crab Nebula\* — job \*A-0001\* \(2 runs\) is running \(dl1_to_dl2\); its result follows in its thread \(in Slack channel C1\)/);
   r.close();
 });
 
