@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real single-node Slurm cluster (with accounting) plus an sshd on 127.0.0.1 for ASTRAN's tests.
 # Works on a fresh Debian 12 machine as root without systemd: every daemon is started by hand and
-# stopped by PID. See /work/shared/notes/slurm-sshd.md for the measured facts this follows.
+# stopped by PID.
 #
 #   slurm.sh up [--no-accounting]  install (if missing), configure, start everything; idempotent
 #                          (--no-accounting: then stop slurmdbd, so sacct fails and fallbacks are used)

@@ -84,7 +84,10 @@ export interface JobEvent {
   data?: unknown;
 }
 
-/** A unit submitted to a cluster backend (one stage of one job, possibly an array). Recorded BEFORE polling so a restart never submits twice. */
+/**
+ * One attempt of one stage of a job on the cluster backend (possibly an array). Recorded as `submitting` BEFORE
+ * the backend is asked, so after a crash the attempt is looked up by name rather than submitted twice.
+ */
 export interface SubmissionRecord {
   jobId: string;
   stage: string;
@@ -92,8 +95,9 @@ export interface SubmissionRecord {
   attempt: number;
   /** Backend's reference (Slurm job id, local process group id...). Null while submission is in flight. */
   backendRef: string | null;
-  /** Backend-specific state (JSON), e.g. array task states, retry counts. */
+  /** Where the attempt is: `submitting`, `submitted`, then `completed`, `failed` or `cancelled`. */
   state: string;
+  /** The runner's own record (JSON): the attempt's tasks with their index, runs and expected outputs. */
   detail: unknown;
   createdAt: string;
   updatedAt: string;

@@ -330,7 +330,7 @@ function drawColorBar(ctx: Ctx, x: number, y: number, w: number, h: number, rang
   ctx.restore();
 }
 
-/** Explains the marker and the dashed circle (drawn on a neutral swatch). */
+/** True when any value is not finite: the key then explains the "No data" pixels. */
 function hasNaN(v: ArrayLike<number>): boolean {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return true;
   return false;
@@ -342,6 +342,7 @@ function peakText(kind: MapKind, values: ArrayLike<number>): string {
   return kind === 'significance' ? `Map maximum: ${max.toFixed(1)} σ` : `Map maximum: ${max.toFixed(0)}`;
 }
 
+/** Explains the marker and the dashed circle (drawn on a neutral swatch), and "No data" when some pixels have none. */
 function drawKey(ctx: Ctx, x: number, y: number, sourceName: string, onRadius: number, showNaN: boolean, footer: string): void {
   const rows = [`${sourceName} position`, `ON region (r = ${onRadius.toFixed(3)}°)`, ...(showNaN ? ['No data'] : []), footer];
   ctx.font = font(16);
