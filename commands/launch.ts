@@ -12,6 +12,8 @@ import { TARGET_ARGS, resolveTarget } from '../src/dispatch/validation/targetArg
 export interface LaunchArgs {
   params: LaunchParams;
   runs: RunInfo[];
+  /** Resolved once here; the orchestrator reuses it instead of resolving the name again. */
+  source: SourceEntry;
 }
 
 const OPTIONAL_KEYS = ['theta2_cut', 'off_regions', 'emin', 'emax', 'dry_run', 'force'] as const;
@@ -101,11 +103,11 @@ export const launch: CommandSpec<LaunchArgs> = {
     // Each run's own night: in a range, path templates need it.
     params.runNights = Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));
     for (const k of OPTIONAL_KEYS) if (parsed[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = parsed[k];
-    return { ok: true, args: { params, runs } };
+    return { ok: true, args: { params, runs, source } };
   },
 
-  async run(ctx, { params, runs }) {
-    const job = await ctx.services.jobs.launch(params, runs, ctx.msg);
+  async run(ctx, { params, runs, source }) {
+    const job = await ctx.services.jobs.launch(params, runs, ctx.msg, source);
     const nights = params.nightFrom === params.nightTo ? `night ${params.nightFrom}` : `nights ${params.nightFrom}..${params.nightTo}`;
     const ids = runs.map((r) => r.runId);
     const runText = `${ids.length} run${ids.length === 1 ? '' : 's'} (${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''})`;

@@ -1,3 +1,4 @@
+import type { OutboxStore } from '../core/Outbox.js';
 import { resolve } from 'node:path';
 import type { Adapter, InboundHandler } from '../core/types.js';
 import type { JobRecord, JobStore } from '../core/JobStore.js';
@@ -29,8 +30,8 @@ export interface BotOptions {
   loaded: LoadedConfig;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** Overrides for tests and the one-shot CLI. */
-  store?: JobStore;
+  /** Overrides for tests and the one-shot CLI. The store also keeps the outbox (src/core/Outbox.ts). */
+  store?: JobStore & OutboxStore;
   backend?: ClusterBackend;
   /** Subscriptions and the watcher's records; default: next to the job store. */
   watchStore?: WatchStore;
@@ -50,7 +51,7 @@ export interface Bot {
   orchestrator: Orchestrator;
   /** Standing orders; `serve` starts its timer, `watch --once` runs single passes. */
   watcher: Watcher;
-  store: JobStore;
+  store: JobStore & OutboxStore;
   watchStore: WatchStore;
   backend: ClusterBackend;
   adapters: Map<string, Adapter>;

@@ -7,7 +7,7 @@ import { ConfigSchema, RENAMED_KEYS, type AstranConfig } from './schema.js';
 import { explainIssues, type RenamedKey, type SectionIssue } from './renamedKeys.js';
 import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from './SourceCatalog.js';
-import { renderTemplate, templateContext } from './template.js';
+import { OUT_DIR, renderTemplate, templateContext } from './template.js';
 
 export const REPO_ROOT = repoRoot();
 export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');
@@ -108,7 +108,8 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
       for (const key of ['command', 'inputs', 'outputs', 'mkdirs'] as const) {
         st[key].forEach((t, ti) => {
           try {
-            renderTemplate(t, sample, `pipeline.stages.${si}.${key}.${ti}`);
+            // {out_dir} (the task's staging folder, see PipelinePlan.ts) exists in commands only.
+            renderTemplate(t, key === 'command' ? { ...sample, [OUT_DIR]: '/staging' } : sample, `pipeline.stages.${si}.${key}.${ti}`);
           } catch (e) {
             issues.push(`${abs}: ${(e as Error).message}`);
           }

@@ -41,6 +41,20 @@ export const ConfigSchema = z
         results_dir: z.string().default('./astran-out'),
         /** Seconds between polls of the cluster backend (one call for all active jobs). */
         poll_interval_s: z.number().min(0.05).max(3600).default(30),
+        /**
+         * Delivery of job messages through the outbox: a failed post is retried after `retry_initial_s`, doubling up
+         * to `retry_max_s`, for at most `patience_s` (a chat platform outage shorter than that is waited out).
+         */
+        delivery: z
+          .object({
+            retry_initial_s: z.number().min(0.01).max(3600).default(5),
+            retry_max_s: z.number().min(0.01).max(86_400).default(300),
+            patience_s: z.number().min(0).max(7 * 86_400).default(6 * 3600),
+          })
+          .strict()
+          .prefault({}),
+        /** Where a job message that could not be delivered after `delivery.patience_s` is reported instead. */
+        admins: z.object({ adapter: z.string().min(1), channel: z.string().min(1) }).strict().optional(),
       })
       .strict()
       .prefault({}),
@@ -86,6 +100,11 @@ export const ConfigSchema = z
         /** Lines run before each task on the cluster (environment activation). Configuration, never user text. */
         setup: z.array(z.string().max(1000)).default([]),
         retries: z.number().int().min(0).max(5).default(1),
+        /**
+         * A cluster outage pauses a job, never fails it. After this long without an answer its user is told once
+         * more, with what to do; the job stays paused and resumes when the cluster is back.
+         */
+        outage_patience_s: z.number().min(0).max(14 * 86_400).default(6 * 3600),
         dl1_wait: z
           .object({
             interval_s: z.number().min(0.05).max(3600).default(300),

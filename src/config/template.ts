@@ -4,6 +4,9 @@ import type { AstranConfig } from './schema.js';
 /** Values a template may use. Every value comes from config or from validated request fields, never raw user text. */
 export type TemplateVars = Record<string, string | number>;
 
+/** `{out_dir}`: a task's staging folder, usable in stage commands only (see PipelinePlan.ts). */
+export const OUT_DIR = 'out_dir';
+
 const TOKEN = /\{([a-z][a-z0-9_]*)(?::(0\d+))?\}/g;
 
 /** Names a template refers to. */

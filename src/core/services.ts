@@ -31,8 +31,11 @@ export interface NightIndex {
 
 /** What the commands can do to jobs; implemented by the orchestrator. */
 export interface JobControl {
-  /** Create a job, open its thread from `request`, and start it in the background. */
-  launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord>;
+  /**
+   * Create a job, open its thread from `request`, and start it in the background. `source` is the entry the caller
+   * already resolved (the launch command), so the name is resolved once.
+   */
+  launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry): Promise<JobRecord>;
   /** Ask for a job to be cancelled; the orchestrator cancels backend work and posts in the thread. */
   cancel(job: JobRecord, by: Identity): Promise<void>;
   /** Multi-line human status of a job (stage, runs done/total, elapsed, last events). */

@@ -1,20 +1,53 @@
+/**
+ * JobRunner: drives one job from its current state to done / failed / cancelled. Safe to call again after a restart
+ * (and after a SIGKILL at any point): it decides from what the store recorded and what the cluster says, never from
+ * whether a file exists alone.
+ *
+ * ## The stage / attempt model
+ * - A job runs the configured stages in order (`pipeline.stages`). A stage runs as one or more ATTEMPTS; attempt n is
+ *   exactly ONE backend submission (a Slurm array) of the stage's tasks that still need doing, recorded as a
+ *   SubmissionRecord (job, stage, attempt) whose `state` goes
+ *     `submitting` (recorded BEFORE sbatch) → `submitted` (Slurm id recorded) → `completed` | `failed` | `cancelled`.
+ *   `detail.tasks` lists the tasks (array index, run ids, outputs) and, once settled, each task's own outcome.
+ * - A task succeeded only when the backend says so (Slurm state COMPLETED with exit code 0) AND its outputs exist.
+ *   Outputs are written under a temporary name and renamed on success by the job script (see
+ *   src/pipeline/slurm/jobScript.ts, `{out_dir}`), so a partial file never carries the final name.
+ * - Outputs of a task whose latest attempt did not succeed are not trusted, even if a file of that name exists: the
+ *   task runs again (a new attempt; at most `pipeline.retries` more), after its outputs were removed.
+ * - Before deciding anything, `reconcile()` asks the backend about every attempt still recorded as in flight: one that
+ *   reached the cluster before a crash is found by its Slurm job name and adopted, never submitted twice.
+ * - A chain mode (all stages submitted at once with `dependsOn`) fits the same records: one attempt per stage, each
+ *   settled and checked by `settle()` in stage order.
+ *
+ * ## What the user hears
+ * Every message goes through the outbox (JobThread → OutboxDeliverer) under a stable key, so a step repeated after a
+ * restart never posts twice. The job is finished for its user only when its final message (summary, failure or
+ * cancel notice) was delivered: the final state is stored after that. The wording lives in wording.ts.
+ */
 import { mkdirSync } from 'node:fs';
-import { resolve } from "node:path";
-import type { AstranConfig } from '../config/schema.js';
+import { basename, resolve } from 'node:path';
+import type { AstranConfig, StageConfig } from '../config/schema.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
-import type { ClusterBackend, StageStatus } from '../pipeline/ClusterBackend.js';
-import type { JobRecord, JobStore, SubmissionRecord } from '../core/JobStore.js';
+import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type TaskState } from '../pipeline/ClusterBackend.js';
+import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/JobStore.js';
+import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../core/types.js';
 import { planStages, neededWork, pathsToCheck, dl3Paths, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';
-import type { StageConfig } from '../config/schema.js';
-import { Poller } from './Poller.js';
-import { JobThread } from './JobThread.js';
+import { isSettled, type Poller } from './Poller.js';
+import type { JobThread } from './JobThread.js';
+import type { OutboxDeliverer } from './OutboxDeliverer.js';
+import { OutageNotice } from './OutageNotice.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
+import { FitsError } from '../fits/FitsError.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
 import { sanitizeForChat, tail } from '../util/sanitize.js';
+import { crashPoint } from '../util/crashPoint.js';
 import { fmtDuration } from './format.js';
 import { clusterJobKey } from './clusterJobKey.js';
+import * as say from './wording.js';
+
+export { reasonAdvice } from './wording.js';
 
 /** What the analysis step returns: the final thread message (summary + images) and a JSON summary for the store. */
 export interface AnalysisOutcome {
@@ -26,7 +59,7 @@ export type AnalysisStep = (job: JobRecord, source: SourceEntry, files: string[]
 export interface RunnerDeps {
   config: AstranConfig;
   base: string;
-  store: JobStore;
+  store: JobStore & OutboxStore;
   backend: ClusterBackend;
   poller: Poller;
   thread: JobThread;
@@ -34,8 +67,14 @@ export interface RunnerDeps {
   analysis: AnalysisStep;
   resultsDir: string;
   cacheDir: string;
+  /** The job's source, resolved once by the orchestrator. */
   source: SourceEntry;
   now: () => Date;
+  /** Aborted only when the bot stops (the run's own signal is also aborted by `cancel`). */
+  stopSignal: AbortSignal;
+  /** Different on every start of the bot: keys the "resumed after a restart" note. */
+  bootId: string;
+  deliverer: OutboxDeliverer;
 }
 
 /** A stage that ended with failed tasks after all retries. */
@@ -52,22 +91,41 @@ export class StageFailure extends Error {
   }
 }
 
+/** One task of an attempt as recorded; `state`/`reason` once the attempt settled. */
+interface RecordedTask {
+  index: number;
+  runId: number;
+  runIds: number[];
+  outputs: string[];
+  state?: TaskState;
+  reason?: string;
+}
 interface SubmissionDetail {
-  tasks: { index: number; runId: number; runIds: number[]; outputs: string[] }[];
+  tasks: RecordedTask[];
 }
 
-const ACTIVE_SUB = new Set(['submitting', 'submitted']);
+const IN_FLIGHT = new Set(['submitting', 'submitted']);
+const FINAL_ROLE = 'final:';
+const taskKey = (t: { runIds: number[] }) => t.runIds.join('+');
 
-/** Drives one job from its current state to done/failed/cancelled. Safe to call again after a restart. */
 export class JobRunner {
   private readonly activeRefs = new Set<string>();
   private readonly startedAt: number;
+  readonly outage: OutageNotice;
 
   constructor(
     private readonly jobId: string,
     private readonly d: RunnerDeps,
   ) {
     this.startedAt = Date.parse(d.store.getJob(jobId)!.createdAt);
+    const patienceMs = d.config.pipeline.outage_patience_s * 1000;
+    this.outage = new OutageNotice(jobId, d.store, d.thread, patienceMs, d.now, d.log);
+  }
+
+  /** The cluster answered or failed outside this runner's own calls (the shared poller): pause or resume the notice. */
+  clusterReachable(up: boolean): void {
+    if (up) this.outage.up();
+    else this.outage.down();
   }
 
   /** Set before aborting for a shutdown, so the abort pauses the job instead of cancelling it. */
@@ -105,29 +163,57 @@ export class JobRunner {
     };
   }
 
+  private plans(): StagePlan[] {
+    return planStages(this.d.config, this.d.base, this.subject(), { stagingTag: this.clusterKey });
+  }
+
+  /**
+   * Run a cluster operation, waiting out outages: while the cluster does not answer the job is paused (the user is
+   * told once), and the operation is tried again with back-off until it answers or the job is cancelled/stopped.
+   */
+  private async cluster<T>(f: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    let delay = 1000;
+    for (;;) {
+      if (signal.aborted) throw new AbortedError();
+      try {
+        const r = await f();
+        this.outage.up();
+        return r;
+      } catch (e) {
+        if (!(e instanceof ClusterUnavailableError)) throw e;
+        this.outage.down();
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const { store } = this.d;
     try {
+      // A final message already recorded (the bot stopped while delivering it): deliver it, and that is all.
+      const fin = this.finalItem();
+      if (fin) return await this.awaitFinal(fin);
       if (this.job.cancelRequestedBy) throw new AbortedError();
-      let plans = planStages(this.d.config, this.d.base, this.subject());
-      let work = await this.work(plans);
+      await this.reconcile(signal);
+      let plans = this.plans();
+      let work = await this.work(plans, signal);
 
       if (work.missingInputs.length) {
         plans = await this.waitForInputs(plans, work.missingInputs, signal);
-        work = await this.work(plans);
+        work = await this.work(plans, signal);
       }
 
       if (this.job.params.dry_run) {
-        await this.postDryRun(plans, work.needed);
-        store.updateJob(this.jobId, { state: 'done', stage: null, finishedAt: this.d.now().toISOString(), result: { dry_run: true } });
-        this.event('done', 'dry run finished');
+        const text = say.dryRunPlan(plans.map((p, i) => ({ name: p.stage.name, runs: work.needed[i].map((t) => t.runIds) })));
+        await this.finish('done', { text }, { result: { dry_run: true } }, 'dry run finished');
         return;
       }
 
       const ran = work.needed.reduce((a, t) => a + t.length, 0);
-      if (ran === 0) {
+      if (ran === 0 && !store.submissions(this.jobId).length) {
         this.event('skip', 'all products exist; only the analysis runs');
-        await this.d.thread.post({ text: `All DL3 files exist for the ${this.job.runIds.length} run(s): going straight to the analysis.` });
+        this.d.thread.post('skip', { text: say.allProductsExist(this.job.runIds.length) });
       }
       for (let i = 0; i < plans.length; i++) {
         if (work.needed[i].length === 0) continue;
@@ -137,20 +223,93 @@ export class JobRunner {
     } catch (e) {
       await this.handleEnd(e);
     } finally {
-      await this.d.thread.flush();
+      this.d.thread.flush();
       this.d.thread.dispose();
     }
   }
 
+  // --- truth from outcomes ---
+
+  private subsOf(stage: string): SubmissionRecord[] {
+    return this.d.store.submissions(this.jobId).filter((s) => s.stage === stage).sort((a, b) => a.attempt - b.attempt);
+  }
+
+  /**
+   * Settle every attempt recorded as in flight with the backend before anything is decided: one submitted before a
+   * crash but not recorded is found by name and adopted; one that ended while the bot was down gets its outcome.
+   * Attempts still running stay `submitted` and are followed again by runStage.
+   */
+  private async reconcile(signal: AbortSignal): Promise<void> {
+    for (const s of this.d.store.submissions(this.jobId)) {
+      if (!IN_FLIGHT.has(s.state)) continue;
+      const ref = s.backendRef ?? (await this.cluster(() => this.d.backend.findSubmitted(this.clusterKey, s.stage, s.attempt), signal));
+      if (!ref) continue; // never reached the cluster: runStage submits this attempt (after looking once more)
+      if (!s.backendRef) {
+        this.d.store.putSubmission({ ...s, backendRef: ref, state: 'submitted' });
+        this.event('adopted', `${s.stage} attempt ${s.attempt} found on the cluster as ${ref} and adopted`, { ref });
+      }
+      const status = (await this.cluster(() => this.d.backend.poll([ref]), signal)).get(ref);
+      if (status && isSettled(status)) {
+        const tasks = (s.detail as SubmissionDetail).tasks;
+        const bad = await this.settle(s.stage, s.attempt, ref, tasks, status, signal);
+        this.event('reconciled', `${s.stage} attempt ${s.attempt} ended while ASTRAN was away: ${bad.length ? `${bad.length} task(s) failed` : 'all tasks succeeded'}`);
+      }
+    }
+  }
+
+  /**
+   * Outputs that must not be used although a file may exist: those of tasks whose latest attempt did not succeed
+   * (failed, cancelled, or still in flight).
+   */
+  private untrustedOutputs(): Set<string> {
+    const latest = new Map<string, RecordedTask & { ok: boolean }>();
+    const subs = [...this.d.store.submissions(this.jobId)].sort((a, b) => a.attempt - b.attempt);
+    for (const s of subs) {
+      for (const t of (s.detail as SubmissionDetail | null)?.tasks ?? []) {
+        const ok = s.state === 'completed' || (t.state === 'completed' && s.state === 'failed');
+        latest.set(`${s.stage} ${taskKey(t)}`, { ...t, ok });
+      }
+    }
+    return new Set([...latest.values()].filter((t) => !t.ok).flatMap((t) => t.outputs));
+  }
+
   /** One exists() call for every path of the plan, then the backwards needed-work decision. */
-  private async work(plans: StagePlan[]) {
+  private async work(plans: StagePlan[], signal: AbortSignal) {
     const paths = pathsToCheck(plans);
-    const flags = await this.d.backend.exists(paths);
-    const have = new Set(paths.filter((_, i) => flags[i]));
+    const flags = await this.cluster(() => this.d.backend.exists(paths), signal);
+    const untrusted = this.untrustedOutputs();
+    const have = new Set(paths.filter((p, i) => flags[i] && !untrusted.has(p)));
     return neededWork(plans, (p) => have.has(p), this.job.params.force === true);
   }
 
-  /** `missingNow`: the runs whose inputs the caller's existence check just found absent (not checked again here). */
+  /**
+   * Record the outcome of a settled attempt, task by task: a task counts only when the backend says it completed AND
+   * its outputs exist. Returns the tasks that did not succeed.
+   */
+  private async settle(stage: string, attempt: number, ref: string, tasks: RecordedTask[], status: StageStatus, signal: AbortSignal) {
+    const bad: { task: RecordedTask; reason: string }[] = [];
+    for (const t of tasks) {
+      const s = status.tasks.find((x) => x.index === t.index);
+      const state = s?.state ?? status.state;
+      if (state !== 'completed')
+        bad.push({ task: t, reason: s?.reason ?? (status.tasks.length === 0 ? 'the cluster lost track of this job' : state === 'cancelled' ? 'cancelled on the cluster' : state) });
+    }
+    const done = tasks.filter((t) => !bad.some((b) => b.task === t));
+    const outs = done.flatMap((t) => t.outputs);
+    const flags = outs.length ? await this.cluster(() => this.d.backend.exists(outs), signal) : [];
+    const have = new Set(outs.filter((_, i) => flags[i]));
+    for (const t of done) {
+      const missing = t.outputs.filter((o) => !have.has(o));
+      if (missing.length) bad.push({ task: t, reason: say.noOutputReason(missing.map((m) => basename(m))) });
+    }
+    const recorded: RecordedTask[] = tasks.map((t) => {
+      const b = bad.find((x) => x.task === t);
+      return { index: t.index, runId: t.runId, runIds: t.runIds, outputs: t.outputs, state: b ? 'failed' : 'completed', ...(b ? { reason: b.reason } : {}) };
+    });
+    this.d.store.putSubmission({ jobId: this.jobId, stage, attempt, backendRef: ref, state: bad.length ? 'failed' : 'completed', detail: { tasks: recorded } });
+    return bad.sort((a, b) => a.task.index - b.task.index);
+  }
+
   private async waitForInputs(plans: StagePlan[], missingNow: number[], signal: AbortSignal): Promise<StagePlan[]> {
     const cfg = this.d.config.pipeline.dl1_wait;
     const deadline = this.startedAt + cfg.deadline_s * 1000;
@@ -159,130 +318,109 @@ export class JobRunner {
     let missing = missingNow;
     if (missing.length) {
       this.event('waiting_inputs', `waiting for DL1 of run(s) ${missing.join(', ')}`, { missing });
-      await this.d.thread.post({ text: `⏳ Waiting for DL1: ${total - missing.length}/${total} runs present (missing: ${missing.join(', ')}). I check again every ${fmtDuration(cfg.interval_s)}.` });
+      this.d.thread.post('dl1/waiting', { text: say.waitingForDl1(total - missing.length, total, missing, cfg.interval_s) });
     }
     while (missing.length && this.d.now().getTime() < deadline) {
-      this.d.thread.progress(`⏳ waiting for DL1: ${total - missing.length}/${total} runs present · elapsed ${this.elapsed()}`);
+      this.d.thread.progress(say.waitingForDl1Progress(total - missing.length, total, this.elapsed()));
       await sleep(Math.min(cfg.interval_s * 1000, Math.max(50, deadline - this.d.now().getTime())), signal);
-      missing = (await this.work(plans)).missingInputs;
+      missing = (await this.work(plans, signal)).missingInputs;
     }
     if (!missing.length) {
       this.event('inputs_ready', 'all inputs present');
-      if (total) await this.d.thread.post({ text: `✅ DL1 present for all ${total} runs.` });
+      if (total) this.d.thread.post('dl1/ready', { text: say.dl1Present(total) });
       return plans;
     }
     if (cfg.on_deadline === 'fail' || missing.length === total) {
-      throw new UserFacingError(
-        `DL1 never arrived for run(s) ${missing.join(', ')} (waited until the ${Number((cfg.deadline_s / 3600).toFixed(2))} h deadline).`,
-        'Check that the night was processed (DL1 production), then launch again.',
-      );
+      const w = say.dl1NeverArrived(missing, Number((cfg.deadline_s / 3600).toFixed(2)));
+      throw new UserFacingError(w.message, w.hint);
     }
     const keep = this.job.runIds.filter((r) => !missing.includes(r));
     this.d.store.updateJob(this.jobId, { runIds: keep });
     this.event('proceed_partial', `deadline reached; proceeding without run(s) ${missing.join(', ')}`, { missing });
-    await this.d.thread.post({ text: `⚠️ DL1 still missing for run(s) ${missing.join(', ')} at the deadline: proceeding with the ${keep.length} run(s) present.` });
-    return planStages(this.d.config, this.d.base, this.subject());
-  }
-
-  private async postDryRun(plans: StagePlan[], needed: PlannedTask[][]): Promise<void> {
-    const lines = plans.map((p, i) => {
-      const n = needed[i].length;
-      return `• ${p.stage.name}: ${n ? `${n} task(s) (run${n > 1 ? 's' : ''} ${needed[i].map((t) => t.runIds.join('+')).join(', ')})` : 'skipped, outputs exist'}`;
-    });
-    await this.d.thread.post({ text: ['🧪 Dry run: nothing was submitted. Plan:', ...lines, '• analysis: θ², Li & Ma, skymap on the DL3 files'].join('\n') });
+    this.d.thread.post('dl1/partial', { text: say.proceedingWithout(missing, keep.length) });
+    return this.plans();
   }
 
   private async runStage(stage: StageConfig, planned: PlannedTask[], allTasks: PlannedTask[], stageIdx: number, nStages: number, signal: AbortSignal): Promise<void> {
     const { store, backend } = this.d;
-    const subs = store.submissions(this.jobId).filter((s) => s.stage === stage.name).sort((a, b) => a.attempt - b.attempt);
-    const last = subs[subs.length - 1];
-    // Array indices are always 0..k-1 in the submission (Slurm picks the task's input by SLURM_ARRAY_TASK_ID).
-    let tasks: PlannedTask[] = planned.map((t, i) => ({ ...t, index: i }));
+    const subs = this.subsOf(stage.name);
+    const last = subs.at(-1);
+    const maxAttempt = (subs[0]?.attempt ?? 1) + this.d.config.pipeline.retries;
+    const fromPlan = (ts: { runIds: number[] }[]) =>
+      ts.map((t) => allTasks.find((x) => taskKey(x) === taskKey(t))).filter((t): t is PlannedTask => t !== undefined);
+    // Array indices are always 0..k-1 in a submission (Slurm picks the task's input by SLURM_ARRAY_TASK_ID).
+    const reindex = (ts: PlannedTask[]) => ts.map((t, i) => ({ ...t, index: i }));
+    let tasks: PlannedTask[];
     let attempt: number;
     let ref: string | undefined;
-    if (last && ACTIVE_SUB.has(last.state)) {
-      // Resume after a restart: never submit the same attempt twice. Keep the indices as submitted.
+    store.updateJob(this.jobId, { state: 'running', stage: stage.name });
+
+    if (last?.state === 'submitted' && last.backendRef) {
+      // Still on the cluster after a restart (reconcile found it unsettled): follow it, never submit it again.
       attempt = last.attempt;
-      const detail = last.detail as SubmissionDetail;
-      ref = last.backendRef ?? (await backend.findSubmitted(this.clusterKey, stage.name, attempt));
-      const resumed = detail.tasks
-        .map((t) => {
-          const p = allTasks.find((x) => x.runId === t.runId && x.runIds.join() === t.runIds.join());
-          return p ? { ...p, index: t.index } : undefined;
-        })
-        .filter((t): t is PlannedTask => t !== undefined);
-      if (ref) {
-        tasks = resumed;
-        this.event('resume', `resuming ${stage.name} attempt ${attempt} (${ref})`);
-      } else if (planned.length === 0) return;
+      ref = last.backendRef;
+      const rec = (last.detail as SubmissionDetail).tasks;
+      tasks = fromPlan(rec).map((t) => ({ ...t, index: rec.find((r) => taskKey(r) === taskKey(t))!.index }));
+      this.event('resume', `resuming ${stage.name} attempt ${attempt} (${ref})`);
+      this.d.thread.post(`${stage.name}/a${attempt}/resumed/${this.d.bootId}`, { text: say.stageResumed(stage.name, attempt, stageIdx, nStages) });
+    } else if (last?.state === 'submitting') {
+      // Recorded but not found on the cluster: submit this same attempt (submit() looks by name once more first).
+      attempt = last.attempt;
+      tasks = fromPlan((last.detail as SubmissionDetail).tasks).map((t, i) => ({ ...t, index: i }));
+      // Attempt 1 was announced with ▶️ (the same key: posted at most once); a later attempt by its retry note.
+      if (attempt === 1) this.d.thread.post(`${stage.name}/start`, { text: say.stageStarted(stage.name, tasks.length, stageIdx, nStages) });
+    } else if (last?.state === 'failed') {
+      // The previous attempt failed (seen now or before a restart): retry its failed tasks, within the budget.
+      // `planned` holds them: their outputs are untrusted, so the plan needs them again.
+      const failedTasks = (last.detail as SubmissionDetail).tasks.filter((t) => t.state !== 'completed');
+      if (last.attempt >= maxAttempt) throw await this.stageFailure(stage.name, last, signal);
+      tasks = reindex(planned);
+      attempt = last.attempt + 1;
+      await this.cluster(() => backend.remove(tasks.flatMap((t) => t.outputs)), signal);
+      const reason = failedTasks[0]?.reason ?? 'failed';
+      this.d.thread.post(`${stage.name}/a${last.attempt}/retry`, { text: say.stageRetry(stage.name, tasks.map((t) => t.runId), reason, attempt, maxAttempt) });
     } else {
       attempt = (last?.attempt ?? 0) + 1;
+      tasks = reindex(planned);
+      this.d.thread.post(attempt === 1 ? `${stage.name}/start` : `${stage.name}/a${attempt}/start`, { text: say.stageStarted(stage.name, tasks.length, stageIdx, nStages) });
     }
-    const maxAttempt = (subs[0]?.attempt ?? attempt) + this.d.config.pipeline.retries;
-    store.updateJob(this.jobId, { state: 'running', stage: stage.name });
-    if (!ref) await this.d.thread.post({ text: `▶️ ${stage.name}: ${tasks.length} task(s) (stage ${stageIdx + 1}/${nStages}).` });
 
     for (;;) {
-      if (!ref) ref = await this.submit(stage, tasks, attempt);
+      if (!ref) ref = await this.submit(stage, tasks, attempt, signal);
       this.activeRefs.add(ref);
       const total = this.job.runIds.length;
       const status = await abortable(
         this.d.poller.watch(ref, (s) => {
           const done = s.tasks.filter((t) => t.state === 'completed').length;
           const running = s.tasks.filter((t) => t.state === 'running').length;
-          this.d.thread.progress(
-            `⚙️ ${stage.name} (stage ${stageIdx + 1}/${nStages}) · ${done}/${tasks.length} tasks done, ${running} running · ${total} runs · attempt ${attempt} · elapsed ${this.elapsed()}`,
-          );
+          this.d.thread.progress(say.stageProgress(stage.name, stageIdx, nStages, done, tasks.length, running, total, attempt, this.elapsed()));
         }),
         signal,
       );
       this.activeRefs.delete(ref);
-      const failed = this.failedTasks(status, tasks);
-      const missingOut = failed.length ? [] : await this.tasksWithoutOutputs(tasks);
-      const bad = [...failed, ...missingOut.map((t) => ({ task: t, reason: 'finished but wrote no output', index: tasks.indexOf(t) }))];
-      this.putSub(stage.name, attempt, ref, bad.length ? 'failed' : 'completed', tasks);
+      const recorded: RecordedTask[] = tasks.map((t) => ({ index: t.index, runId: t.runId, runIds: t.runIds, outputs: t.outputs }));
+      const bad = await this.settle(stage.name, attempt, ref, recorded, status, signal);
       if (!bad.length) {
         this.event('stage_done', `${stage.name} done (${tasks.length} task(s), attempt ${attempt})`);
-        await this.d.thread.post({ text: `✅ ${stage.name} done: ${tasks.length} task(s) · elapsed ${this.elapsed()}.` });
+        this.d.thread.post(`${stage.name}/a${attempt}/done`, { text: say.stageDone(stage.name, tasks.length, this.elapsed()) });
         return;
       }
-      const first = bad[0];
-      const logText = await backend.logTail(ref, first.index, 40).catch((e) => `(log unavailable: ${(e as Error).message})`);
-      if (attempt >= maxAttempt) {
-        throw new StageFailure(stage.name, bad.map((b) => b.task.runId), first.reason, logText, attempt);
-      }
-      const retry = bad.map((b) => b.task);
-      await backend.remove(retry.flatMap((t) => t.outputs));
-      this.event('retry', `${stage.name}: ${retry.length} task(s) failed (${first.reason}); retrying`, { runs: retry.map((t) => t.runId) });
-      await this.d.thread.post({
-        text: `🔁 ${stage.name}: ${retry.length} task(s) failed (run ${retry.map((t) => t.runId).join(', ')}: ${first.reason}). Partial outputs removed; retrying (attempt ${attempt + 1}/${maxAttempt}).`,
-      });
-      tasks = retry.map((t, i) => ({ ...t, index: i }));
+      if (attempt >= maxAttempt) throw await this.stageFailure(stage.name, this.subsOf(stage.name).at(-1)!, signal);
+      const retry = reindex(fromPlan(bad.map((b) => b.task)));
+      await this.cluster(() => backend.remove(retry.flatMap((t) => t.outputs)), signal);
+      this.event('retry', `${stage.name}: ${retry.length} task(s) failed (${bad[0].reason}); retrying`, { runs: retry.map((t) => t.runId) });
+      this.d.thread.post(`${stage.name}/a${attempt}/retry`, { text: say.stageRetry(stage.name, retry.map((t) => t.runId), bad[0].reason, attempt + 1, maxAttempt) });
+      tasks = retry;
       attempt++;
       ref = undefined;
     }
   }
 
-  private failedTasks(status: StageStatus, tasks: PlannedTask[]) {
-    const out: { task: PlannedTask; reason: string; index: number }[] = [];
-    for (const t of tasks) {
-      const s = status.tasks.find((x) => x.index === t.index);
-      const state = s?.state ?? status.state;
-      if (state !== 'completed')
-        out.push({
-          task: t,
-          reason: s?.reason ?? (status.tasks.length === 0 ? 'the cluster lost track of this job' : state === 'cancelled' ? 'cancelled on the cluster' : state),
-          index: t.index,
-        });
-    }
-    return out;
-  }
-
-  private async tasksWithoutOutputs(tasks: PlannedTask[]): Promise<PlannedTask[]> {
-    const outs = tasks.flatMap((t) => t.outputs);
-    const flags = await this.d.backend.exists(outs);
-    const have = new Set(outs.filter((_, i) => flags[i]));
-    return tasks.filter((t) => t.outputs.some((o) => !have.has(o)));
+  private async stageFailure(stage: string, sub: SubmissionRecord, signal: AbortSignal): Promise<StageFailure> {
+    const bad = (sub.detail as SubmissionDetail).tasks.filter((t) => t.state !== 'completed');
+    const first = bad[0];
+    const logText = first && sub.backendRef ? await this.cluster(() => this.d.backend.logTail(sub.backendRef!, first.index, 40), signal).catch(() => '') : '';
+    return new StageFailure(stage, bad.map((b) => b.runId), first?.reason ?? 'failed', logText, sub.attempt);
   }
 
   private putSub(stage: string, attempt: number, ref: string | null, state: string, tasks: PlannedTask[]): SubmissionRecord {
@@ -290,23 +428,28 @@ export class JobRunner {
     return this.d.store.putSubmission({ jobId: this.jobId, stage, attempt, backendRef: ref, state, detail });
   }
 
-  private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number): Promise<string> {
-    // Record the intent first: after a crash between sbatch and this record, findSubmitted() finds the job by name.
+  private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number, signal: AbortSignal): Promise<string> {
+    // Record the intent first: after a crash between sbatch and the next record, findSubmitted() finds the job by name.
     this.putSub(stage.name, attempt, null, 'submitting', tasks);
-    const existing = await this.d.backend.findSubmitted(this.clusterKey, stage.name, attempt);
-    const ref =
-      existing ??
-      (await this.d.backend.submit({
+    const ref = await this.cluster(async () => {
+      const existing = await this.d.backend.findSubmitted(this.clusterKey, stage.name, attempt);
+      if (existing) {
+        this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
+        return existing;
+      }
+      return this.d.backend.submit({
         jobId: this.clusterKey,
         stage: stage.name,
         attempt,
-        tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs })),
+        tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs, ...(t.staging ? { staging: t.staging } : {}) })),
         setup: this.d.config.pipeline.setup,
         maxParallel: stage.max_parallel,
         mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
         time: stage.time,
         mem: stage.memory,
-      }));
+      });
+    }, signal);
+    crashPoint('after_sbatch', stage.name);
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);
     this.event('submitted', `${stage.name} attempt ${attempt} submitted as ${ref}`, { ref, tasks: tasks.length });
     return ref;
@@ -315,36 +458,112 @@ export class JobRunner {
   private async runAnalysis(signal: AbortSignal): Promise<void> {
     const { store } = this.d;
     store.updateJob(this.jobId, { state: 'analysis', stage: null });
-    this.d.thread.progress(`📊 analysis: θ², Li & Ma, skymap · elapsed ${this.elapsed()}`);
-    const remote = dl3Paths(this.d.config, this.d.base, this.subject());
+    this.d.thread.progress(say.analysisProgress(this.elapsed()));
+    const subject = this.subject();
+    const remote = dl3Paths(this.d.config, this.d.base, subject);
     const cache = resolve(this.d.cacheDir, this.jobId);
     mkdirSync(cache, { recursive: true });
-    const files = await this.d.backend.fetch(remote, cache);
+    let files: string[];
+    try {
+      files = await this.cluster(() => this.d.backend.fetch(remote, cache), signal);
+    } catch (e) {
+      if (e instanceof AbortedError) throw e;
+      this.d.log.error({ err: e, job: this.jobId }, 'fetching the DL3 files failed');
+      const w = say.fetchFailed(subject.runs.map((r) => r.runId));
+      throw new UserFacingError(w.message, w.hint);
+    }
     const outDir = resolve(this.d.resultsDir, this.jobId);
     mkdirSync(outDir, { recursive: true });
-    const outcome = await this.d.analysis(this.job, this.d.source, files, outDir, signal);
-    store.updateJob(this.jobId, { state: 'done', stage: null, finishedAt: this.d.now().toISOString(), result: outcome.summary });
-    this.event('done', 'analysis done', outcome.summary);
-    this.d.thread.progress(`✅ done · elapsed ${this.elapsed()}`);
-    await this.d.thread.post(outcome.message);
+    let outcome: AnalysisOutcome;
+    try {
+      outcome = await this.d.analysis(this.job, this.d.source, files, outDir, signal);
+    } catch (e) {
+      if (e instanceof FitsError) {
+        this.d.log.error({ err: e, job: this.jobId }, 'analysis input unreadable');
+        const run = /Run0*(\d+)/.exec(e.file)?.[1];
+        const w = say.analysisInputFailed(`${e.file}${run ? ` (run ${run})` : ''}: ${e.problem}`);
+        throw new UserFacingError(w.message, w.hint);
+      }
+      throw e;
+    }
+    this.d.thread.progress(say.doneProgress(this.elapsed()));
+    await this.finish('done', outcome.message, { result: outcome.summary }, 'analysis done');
+  }
+
+  // --- the end: recorded, delivered, then final ---
+
+  private finalItem(): OutboxItem | undefined {
+    return this.d.store.outboxOfJob(this.jobId).find((i) => i.role?.startsWith(FINAL_ROLE));
+  }
+
+  /**
+   * Record the job's last message (with the result or error already stored), wait until it is delivered (or its
+   * retries ran out and it was reported elsewhere), and only then store the final state.
+   */
+  private async finish(state: 'done' | 'failed' | 'cancelled', message: OutboundMessage, patch: Parameters<JobStore['updateJob']>[1], what: string): Promise<void> {
+    this.d.store.updateJob(this.jobId, { ...patch, stage: null });
+    this.event(`${state}_recorded`, `${what}; final message recorded`);
+    const item = this.d.thread.post('final', message, FINAL_ROLE + state);
+    if (!item) {
+      this.d.store.updateJob(this.jobId, { state, finishedAt: this.d.now().toISOString() });
+      return;
+    }
+    await this.awaitFinal(item);
+  }
+
+  private async awaitFinal(item: OutboxItem): Promise<void> {
+    let settled: OutboxItem;
+    try {
+      settled = await abortable(this.d.deliverer.settled(item.key), this.d.stopSignal);
+    } catch (e) {
+      if (e instanceof AbortedError) {
+        this.event('paused', 'bot stopping before the final message was delivered; it is delivered on the next start');
+        return;
+      }
+      throw e;
+    }
+    const state = (settled.role ?? '').slice(FINAL_ROLE.length) as JobState;
+    if (settled.state === 'failed') this.event('final_undelivered', `the final message could not be delivered (${settled.fallback ? `reported to ${settled.fallback}` : 'logged only'})`);
+    this.d.store.updateJob(this.jobId, { state, stage: null, finishedAt: this.d.now().toISOString() });
+    this.event(state, `job ${state}; final message ${settled.state}`);
   }
 
   /** Turn any ending other than success into a final state and a message in the thread. */
   private async handleEnd(e: unknown): Promise<void> {
     const { store } = this.d;
     const job = this.job;
-    if (e instanceof ShutdownError || (e instanceof AbortedError && this.shuttingDown)) {
+    if (e instanceof ShutdownError || (e instanceof AbortedError && (this.shuttingDown || this.d.stopSignal.aborted))) {
       this.event('paused', 'bot stopping; the job resumes on the next start');
       return;
     }
     if (e instanceof AbortedError || job.cancelRequestedBy) {
-      const refs = [...this.activeRefs, ...store.submissions(this.jobId).filter((s) => ACTIVE_SUB.has(s.state) && s.backendRef).map((s) => s.backendRef!)];
-      if (refs.length) await this.d.backend.cancel([...new Set(refs)]).catch((err) => this.d.log.error({ err, job: this.jobId }, 'cancel on the backend failed'));
-      for (const s of store.submissions(this.jobId)) if (ACTIVE_SUB.has(s.state)) store.putSubmission({ ...s, state: 'cancelled' });
-      store.updateJob(this.jobId, { state: 'cancelled', stage: null, finishedAt: this.d.now().toISOString() });
-      this.event('cancelled', `cancelled by ${job.cancelRequestedBy ?? 'shutdown'}`);
-      this.d.thread.progress(`🛑 cancelled · elapsed ${this.elapsed()}`);
-      await this.d.thread.post({ text: `🛑 ${this.jobId} cancelled${job.cancelRequestedBy ? ` by ${job.cancelRequestedBy}` : ''}. ${refs.length ? 'Its cluster jobs were cancelled.' : ''}`.trim() });
+      const refs = new Set([...this.activeRefs, ...store.submissions(this.jobId).filter((s) => IN_FLIGHT.has(s.state) && s.backendRef).map((s) => s.backendRef!)]);
+      // An attempt recorded as submitting may have reached the cluster: find it by name so it is not orphaned.
+      for (const s of store.submissions(this.jobId).filter((x) => x.state === 'submitting' && !x.backendRef)) {
+        const found = await this.d.backend.findSubmitted(this.clusterKey, s.stage, s.attempt).catch(() => undefined);
+        if (found) refs.add(found);
+      }
+      let cancelled = refs.size === 0;
+      if (refs.size) {
+        const stop = new AbortController();
+        const onStop = () => stop.abort();
+        this.d.stopSignal.addEventListener('abort', onStop, { once: true });
+        try {
+          await this.cluster(() => this.d.backend.cancel([...refs]), stop.signal);
+          cancelled = true;
+        } catch (err) {
+          this.d.log.error({ err, job: this.jobId }, 'cancel on the backend failed');
+        } finally {
+          this.d.stopSignal.removeEventListener('abort', onStop);
+        }
+      }
+      if (!cancelled) {
+        this.event('paused', 'bot stopping before the cluster jobs could be cancelled; cancelling on the next start');
+        return;
+      }
+      for (const s of store.submissions(this.jobId)) if (IN_FLIGHT.has(s.state)) store.putSubmission({ ...s, state: 'cancelled' });
+      this.d.thread.progress(say.cancelledProgress(this.elapsed()));
+      await this.finish('cancelled', { text: say.cancelled(this.jobId, job.cancelRequestedBy, refs.size > 0) }, {}, `cancelled by ${job.cancelRequestedBy ?? 'shutdown'}`);
       return;
     }
     const id = newErrorId();
@@ -352,37 +571,18 @@ export class JobRunner {
     let detail: string | undefined;
     let next: string;
     if (e instanceof StageFailure) {
-      message = `Stage ${e.stage} failed for run(s) ${e.runIds.join(', ')}: ${e.reason} (after ${e.attempts} attempt${e.attempts > 1 ? 's' : ''}).`;
-      detail = sanitizeForChat(tail(e.logTail, 40));
-      next = reasonAdvice(e.reason);
+      message = say.stageFailed(e.stage, e.runIds, e.reason, e.attempts);
+      detail = e.logTail ? sanitizeForChat(tail(e.logTail, 40)) : undefined;
+      next = say.reasonAdvice(e.reason);
     } else if (e instanceof UserFacingError) {
       message = e.message;
       next = e.hint ?? 'Fix the problem above and launch again.';
     } else {
-      message = 'An internal error stopped this job.';
-      next = `An ASTRAN admin can look it up in the logs under ${id}.`;
+      ({ message, next } = say.internalError(id));
     }
     this.d.log.error({ err: e, job: this.jobId, errorId: id }, 'job failed');
-    store.updateJob(this.jobId, { state: 'failed', finishedAt: this.d.now().toISOString(), error: { id, message, detail } });
-    this.event('failed', message, { errorId: id });
-    this.d.thread.progress(`❌ failed · elapsed ${this.elapsed()}`);
-    const p = job.params;
-    const relaunch = `launch source="${p.source}" date=${p.nightFrom === p.nightTo ? p.nightFrom : `${p.nightFrom}..${p.nightTo}`} force=yes`;
-    await this.d.thread.post({
-      text: [`❌ ${this.jobId} failed: ${message}`, detail ? `Last lines of the log:\n\`\`\`\n${detail}\n\`\`\`` : '', `What to do: ${next} To retry: \`${relaunch}\`. Error id: ${id}.`]
-        .filter(Boolean)
-        .join('\n'),
-    });
+    this.d.thread.progress(say.failedProgress(this.elapsed()));
+    const text = say.failed(this.jobId, message, detail, next, say.relaunchCommand(job.params), id);
+    await this.finish('failed', { text }, { error: { id, message, detail } }, message);
   }
 }
-
-/** Plain-words advice per failure reason. */
-export function reasonAdvice(reason: string): string {
-  const r = reason.toUpperCase();
-  if (r.includes('TIMEOUT')) return 'The task hit its time limit: raise `time` for this stage in the config, or split the night.';
-  if (r.includes('OUT_OF_MEMORY') || r.includes('OOM')) return 'The task ran out of memory: raise `mem` for this stage in the config.';
-  if (r.includes('NODE_FAIL')) return 'A cluster node failed: this is usually transient, relaunching is safe.';
-  if (r.includes('DEPENDENCY')) return 'A stage it depended on failed; fix that one first.';
-  return 'Read the log lines above for the cause; if the input is broken, fix or exclude that run (`runs=`) and relaunch.';
-}
-

@@ -1,6 +1,9 @@
-import type { Adapter, MessageRef, OutboundMessage, ThreadRef } from '../core/types.js';
+import type { Adapter, OutboundMessage } from '../core/types.js';
+import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
+import type { OutboxDeliverer } from './OutboxDeliverer.js';
+import { abortable } from '../util/sleep.js';
 
 export interface JobThreadOptions {
   /** Minimum milliseconds between two edits of the progress message. */
@@ -10,37 +13,29 @@ export interface JobThreadOptions {
 }
 
 /**
- * Everything a job says in its thread: one progress message edited in place (throttled, the latest text always
- * lands), milestone replies, and the final summary. Posts are serialised so they appear in order. A failed post is
- * logged and never breaks the job.
+ * Everything a job says in its thread, recorded in the outbox (src/core/Outbox.ts) before it is delivered: one progress
+ * message edited in place (throttled; the latest text always lands), milestone replies, and the final message.
+ * Every milestone has a stable key (`<job>/<what>`), so the same step run again after a restart finds its message
+ * already recorded and never posts it twice. Nothing here waits for the platform except `postAndWait`.
  */
 export class JobThread {
-  private chain: Promise<unknown> = Promise.resolve();
-  private pendingText: string | null = null;
   private lastEditAt = -Infinity;
+  private pendingText: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
   constructor(
     private readonly jobId: string,
     private readonly adapter: Adapter | undefined,
-    private readonly store: JobStore,
+    private readonly store: JobStore & OutboxStore,
+    private readonly deliverer: OutboxDeliverer,
     private readonly opts: JobThreadOptions,
   ) {
     this.now = opts.now ?? Date.now;
   }
 
-  private get thread(): ThreadRef | null {
+  private get thread() {
     return this.store.getJob(this.jobId)?.thread ?? null;
-  }
-
-  private enqueue<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
-    const p = this.chain.then(f).catch((e) => {
-      this.opts.log.error({ err: e, job: this.jobId }, `could not ${what} in the job's thread`);
-      return undefined;
-    });
-    this.chain = p;
-    return p;
   }
 
   /** Replace the progress line. Where the adapter cannot edit, progress is not posted (milestones carry the news). */
@@ -57,37 +52,38 @@ export class JobThread {
     this.timer = null;
     const text = this.pendingText;
     this.pendingText = null;
-    if (text === null) return;
+    const thread = this.thread;
+    if (text === null || !thread) return;
     this.lastEditAt = this.now();
-    void this.enqueue('update progress', async () => {
-      const thread = this.thread;
-      if (!thread || !this.adapter) return;
-      const job = this.store.getJob(this.jobId);
-      const ref: MessageRef | null = job?.progressMessage ?? null;
-      if (ref) await this.adapter.edit(ref, { text });
-      else {
-        const posted = await this.adapter.send(thread, { text });
-        this.store.updateJob(this.jobId, { progressMessage: posted });
-      }
-    });
+    this.store.enqueue({ key: `${this.jobId}/progress`, jobId: this.jobId, op: 'progress', thread, message: { text } });
+    this.deliverer.kick();
   }
 
-  /** A reply in the thread (stage finished, waiting for inputs, retry, failure, summary). */
-  post(message: OutboundMessage): Promise<MessageRef | undefined> {
-    return this.enqueue('post', async () => {
-      const thread = this.thread;
-      if (!thread || !this.adapter) {
-        this.opts.log.warn({ job: this.jobId }, 'job has no reachable thread; message logged only: ' + message.text.slice(0, 200));
-        return undefined;
-      }
-      return this.adapter.send(thread, message);
-    });
+  /**
+   * Record a reply under `<job>/<key>` and start delivering it. Returns the recorded item (the one recorded earlier if
+   * this key was posted before), or undefined when the job has no thread (then the text is only logged).
+   */
+  post(key: string, message: OutboundMessage, role?: string): OutboxItem | undefined {
+    const thread = this.thread;
+    if (!thread) {
+      this.opts.log.warn({ job: this.jobId, key }, 'job has no thread; message logged only: ' + message.text.slice(0, 200));
+      return undefined;
+    }
+    const item = this.store.enqueue({ key: `${this.jobId}/${key}`, jobId: this.jobId, op: 'send', thread, message, role: role ?? null });
+    this.deliverer.kick();
+    return item;
   }
 
-  /** Write the last progress text now and wait for every queued post. */
-  async flush(): Promise<void> {
+  /** Post, then wait until the message is delivered or its retries ran out. */
+  async postAndWait(key: string, message: OutboundMessage, role: string | undefined, signal: AbortSignal): Promise<OutboxItem | undefined> {
+    const item = this.post(key, message, role);
+    if (!item) return undefined;
+    return abortable(this.deliverer.settled(item.key), signal);
+  }
+
+  /** Record the last progress text now. */
+  flush(): void {
     if (this.pendingText !== null) this.flushProgress();
-    await this.chain;
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import type { Adapter, Identity, InboundMessage } from '../core/types.js';
 import type { JobControl, RunInfo } from '../core/services.js';
 import type { JobRecord, JobStore, LaunchParams } from '../core/JobStore.js';
@@ -6,16 +7,21 @@ import { isFinal } from '../core/JobStore.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Logger } from '../log.js';
+import type { OutboxStore } from '../core/Outbox.js';
+import type { SourceEntry } from '../config/SourceCatalog.js';
+import { ClusterUnavailableError } from '../pipeline/ClusterBackend.js';
 import { JobRunner, type AnalysisStep } from './JobRunner.js';
 import { JobThread } from './JobThread.js';
 import { Poller } from './Poller.js';
-import { fmtDuration, fmtNights } from './format.js';
-import { UserFacingError } from '../core/errors.js';
+import { OutboxDeliverer } from './OutboxDeliverer.js';
+import { OutageNotice } from './OutageNotice.js';
+import { newErrorId, UserFacingError } from '../core/errors.js';
 import { jobTarget } from '../core/jobTarget.js';
+import { describeJob, noThreadProblem, rootText } from './wording.js';
 
 export interface OrchestratorDeps {
   loaded: LoadedConfig;
-  store: JobStore;
+  store: JobStore & OutboxStore;
   backend: ClusterBackend;
   adapters: Map<string, Adapter>;
   log: Logger;
@@ -38,19 +44,43 @@ interface Active {
 export class Orchestrator extends EventEmitter implements JobControl {
   private readonly active = new Map<string, Active>();
   readonly poller: Poller;
+  /** Delivers everything jobs say (src/core/Outbox.ts); others may enqueue into the store and `kick()` it. */
+  readonly deliverer: OutboxDeliverer;
   private readonly now: () => Date;
-  private clusterDownReported = false;
+  /** Aborted when the bot stops: runners waiting for a delivery stop waiting (the outbox keeps the message). */
+  private readonly stopping = new AbortController();
+  private readonly bootId = randomBytes(3).toString('hex');
 
   constructor(private readonly d: OrchestratorDeps) {
     super();
     this.now = d.now ?? (() => new Date());
     this.poller = new Poller(d.backend, d.loaded.config.bot.poll_interval_s * 1000, d.log, (e, n) => this.onPollError(e, n));
+    const delivery = d.loaded.config.bot.delivery;
+    this.deliverer = new OutboxDeliverer({
+      store: d.store,
+      adapters: d.adapters,
+      log: d.log.child({ part: 'outbox' }),
+      policy: { retryInitialMs: delivery.retry_initial_s * 1000, retryMaxMs: delivery.retry_max_s * 1000, patienceMs: delivery.patience_s * 1000 },
+      admins: d.loaded.config.bot.admins,
+      now: this.now,
+    });
   }
 
-  /** Resume every unfinished job (after a restart nothing is lost and nothing is submitted twice). */
+  /**
+   * Deliver what the outbox still holds, then resume every unfinished job (after a restart nothing is lost, nothing is
+   * submitted or posted twice). A job left without a thread (its thread could not be opened) is failed, not run silently.
+   */
   async start(): Promise<void> {
+    this.deliverer.kick();
     const unfinished = this.d.store.listJobs({ active: true }).reverse();
     for (const job of unfinished) {
+      if (!job.thread) {
+        const id = newErrorId();
+        this.d.log.error({ job: job.id, errorId: id }, 'unfinished job has no thread: failing it instead of running it unseen');
+        this.d.store.updateJob(job.id, { state: 'failed', error: { id, message: noThreadProblem(id).message } });
+        this.d.store.addEvent(job.id, 'failed', 'no thread to report to', { errorId: id });
+        continue;
+      }
       this.d.log.info({ job: job.id, state: job.state }, 'resuming unfinished job');
       this.d.store.addEvent(job.id, 'resumed', 'ASTRAN restarted; resuming');
       this.startRunner(job.id);
@@ -62,8 +92,11 @@ export class Orchestrator extends EventEmitter implements JobControl {
       a.runner.shuttingDown = true;
       a.controller.abort();
     }
+    this.stopping.abort();
     this.poller.stop();
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
+    await this.deliverer.idle();
+    this.deliverer.stop();
   }
 
   /** Resolves when the job reaches a final state. */
@@ -80,11 +113,12 @@ export class Orchestrator extends EventEmitter implements JobControl {
     });
   }
 
-  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord> {
+  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry): Promise<JobRecord> {
     const adapter = this.d.adapters.get(request.identity.adapter);
     if (!adapter) throw new Error(`no adapter named ${request.identity.adapter}`);
-    const source = jobTarget(params, this.d.loaded.sources);
-    if (!source) throw new UserFacingError(`Unknown source ${params.source}.`);
+    // The launch command resolved the source (or ToO target) and the runs' nights already; resolve here only for other callers.
+    const src = source ?? jobTarget(params, this.d.loaded.sources);
+    if (!src) throw new UserFacingError(`Unknown source ${params.source}.`);
     const runNights: Record<string, string> = {};
     for (const r of runs) runNights[String(r.runId)] = r.night;
     // The request id is recorded with the job (one transaction): the same request handled again after a crash
@@ -93,21 +127,32 @@ export class Orchestrator extends EventEmitter implements JobControl {
     const existing = this.d.store.findJobByRequest(requestKey);
     if (existing) {
       this.d.log.info({ job: existing.id, requestKey }, 'request already launched a job; not launching again');
-      if (!existing.thread) this.d.store.updateJob(existing.id, { thread: (await adapter.openThread(request, { text: this.rootText(existing) }, existing.id)).thread });
+      if (!existing.thread) this.d.store.updateJob(existing.id, { thread: (await adapter.openThread(request, { text: rootText(existing) }, existing.id)).thread });
       if (!isFinal(existing.state)) this.startRunner(existing.id);
       return this.d.store.getJob(existing.id)!;
     }
     const job = this.d.store.createJob({
-      params: { ...params, source: source.name, runNights },
+      params: { ...params, source: src.name, runNights },
       requester: request.identity,
       runIds: runs.map((r) => r.runId).sort((a, b) => a - b),
       requestKey,
     });
     this.d.store.addEvent(job.id, 'created', `launched by ${request.identity.adapter}:${request.identity.userId}`, { params });
-    const { thread } = await adapter.openThread(request, { text: this.rootText(job) }, job.id);
+    let thread;
+    try {
+      ({ thread } = await adapter.openThread(request, { text: rootText(job) }, job.id));
+    } catch (e) {
+      // Without a thread nobody would hear of this job: it does not start, and the launcher is told why.
+      const id = newErrorId();
+      const w = noThreadProblem(id);
+      this.d.log.error({ err: e, job: job.id, errorId: id }, 'could not open the job thread');
+      this.d.store.updateJob(job.id, { state: 'failed', error: { id, message: w.message } });
+      this.d.store.addEvent(job.id, 'failed', 'could not open a thread', { errorId: id });
+      throw new UserFacingError(w.message, w.hint);
+    }
     this.d.store.updateJob(job.id, { thread });
     this.emit('launched', this.d.store.getJob(job.id)!, request);
-    this.startRunner(job.id);
+    this.startRunner(job.id, src);
     return this.d.store.getJob(job.id)!;
   }
 
@@ -124,52 +169,18 @@ export class Orchestrator extends EventEmitter implements JobControl {
   }
 
   describe(job: JobRecord): string {
-    const p = job.params;
-    const head = `*${job.id}* · ${p.source} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s)${job.runIds.length ? ` (${job.runIds.join(', ')})` : ''}`;
-    const end = job.finishedAt ? Date.parse(job.finishedAt) : this.now().getTime();
-    const elapsed = fmtDuration((end - Date.parse(job.createdAt)) / 1000);
-    let state: string;
-    switch (job.state) {
-      case 'running':
-        state = `running ${job.stage ?? ''} · elapsed ${elapsed}`;
-        break;
-      case 'waiting_inputs':
-        state = `waiting for DL1 · elapsed ${elapsed}`;
-        break;
-      case 'done': {
-        const r = job.result as { total?: { significance?: number; excess?: number; livetime_s?: number } } | null;
-        state = `done in ${elapsed}` + (r?.total?.significance !== undefined ? ` · ${r.total.significance.toFixed(1)}σ, excess ${r.total.excess?.toFixed(1)} in ${fmtDuration(r.total.livetime_s ?? 0)}` : '');
-        break;
-      }
-      case 'failed':
-        state = `failed after ${elapsed}: ${job.error?.message ?? 'unknown error'}${job.error ? ` (error id ${job.error.id})` : ''}`;
-        break;
-      default:
-        state = `${job.state.replace('_', ' ')} · elapsed ${elapsed}`;
-    }
-    const last = this.d.store.events(job.id, 3).map((e) => `  ${e.at.slice(11, 19)} ${e.message}`);
-    return [head, `State: ${state}`, ...(last.length ? ['Latest:', ...last] : [])].join('\n');
+    const outage = OutageNotice.current(this.d.store, job.id);
+    return describeJob(job, this.now(), this.d.store.events(job.id, 3), isFinal(job.state) ? null : outage);
   }
 
-  private rootText(job: JobRecord): string {
-    const p = job.params;
-    const opts = [p.theta2_cut !== undefined ? `θ² cut ${p.theta2_cut}` : '', p.off_regions !== undefined ? `${p.off_regions} OFF` : '', p.emin !== undefined ? `E ≥ ${p.emin} TeV` : '', p.emax !== undefined ? `E ≤ ${p.emax} TeV` : '', p.dry_run ? 'dry run' : '', p.force ? 'force' : '']
-      .filter(Boolean)
-      .join(', ');
-    return (
-      `🔭 *${job.id}* · ${p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
-      `${opts ? ` · ${opts}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
-      // "Reply" reads right in a chat thread and in a mail conversation alike.
-      `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
-    );
-  }
-
-  private startRunner(jobId: string): void {
+  private startRunner(jobId: string, resolved?: SourceEntry): void {
     if (this.active.has(jobId)) return;
     const job = this.d.store.getJob(jobId)!;
     const adapter = job.thread ? this.d.adapters.get(job.thread.adapter) : undefined;
-    const thread = new JobThread(jobId, adapter, this.d.store, { editIntervalMs: this.d.loaded.config.bot.progress_edit_interval_s * 1000, log: this.d.log.child({ job: jobId }) });
-    const source = jobTarget(job.params, this.d.loaded.sources);
+    const log = this.d.log.child({ job: jobId });
+    const thread = new JobThread(jobId, adapter, this.d.store, this.deliverer, { editIntervalMs: this.d.loaded.config.bot.progress_edit_interval_s * 1000, log });
+    // The stored canonical name (or ToO target) resolves again after a restart; a source since removed keeps its name.
+    const source = resolved ?? jobTarget(job.params, this.d.loaded.sources) ?? { name: job.params.source, aliases: [], ra: NaN, dec: NaN };
     const controller = new AbortController();
     const runner = new JobRunner(jobId, {
       config: this.d.loaded.config,
@@ -178,12 +189,15 @@ export class Orchestrator extends EventEmitter implements JobControl {
       backend: this.d.backend,
       poller: this.poller,
       thread,
-      log: this.d.log.child({ job: jobId }),
+      log,
       analysis: this.d.analysis,
       resultsDir: this.d.resultsDir,
       cacheDir: this.d.cacheDir,
-      source: source ?? { name: job.params.source, aliases: [], ra: NaN, dec: NaN },
+      source,
       now: this.now,
+      stopSignal: this.stopping.signal,
+      bootId: this.bootId,
+      deliverer: this.deliverer,
     });
     const done = runner
       .run(controller.signal)
@@ -197,26 +211,21 @@ export class Orchestrator extends EventEmitter implements JobControl {
   }
 
   /**
-   * The cluster became unreachable (a failed poll, or the SSH connection reporting `down`): said once in every active
-   * job's thread, then retried quietly. Reachable again: the next outage is reported again.
+   * The cluster connection reported a change. Only `down` is acted on (every active job pauses and its user is told
+   * once); "back" is said when a cluster call really succeeds again, not when SSH merely reconnects (slurmctld may
+   * still be down).
    */
   clusterReachable(reachable: boolean): void {
-    if (reachable) {
-      this.clusterDownReported = false;
-      return;
-    }
-    if (this.clusterDownReported) return;
-    this.clusterDownReported = true;
-    for (const id of this.active.keys()) {
-      this.d.store.addEvent(id, 'cluster_unreachable', 'the cluster did not answer; retrying');
-      const job = this.d.store.getJob(id);
-      const adapter = job?.thread ? this.d.adapters.get(job.thread.adapter) : undefined;
-      if (job?.thread && adapter) void adapter.send(job.thread, { text: '⚠️ The cluster is not answering right now. I keep retrying quietly; nothing is lost.' }).catch(() => {});
-    }
+    if (reachable) return;
+    for (const a of this.active.values()) a.runner.clusterReachable(false);
   }
 
-  private onPollError(_e: Error | null, consecutive: number): void {
-    if (consecutive === 0) this.clusterReachable(true);
-    else if (consecutive === 1) this.clusterReachable(false);
+  private onPollError(e: Error | null, consecutive: number): void {
+    if (consecutive === 0) {
+      for (const a of this.active.values()) a.runner.clusterReachable(true);
+      return;
+    }
+    // Only an outage pauses jobs; any other poll failure is logged by the poller and retried.
+    if (e instanceof ClusterUnavailableError) for (const a of this.active.values()) a.runner.clusterReachable(false);
   }
 }

@@ -4,6 +4,18 @@
  * validated values; a backend that needs a shell must quote every element itself.
  */
 
+/**
+ * The cluster cannot be reached right now (login node down, slurmctld or slurmdbd not answering). Transient by nature:
+ * the orchestrator pauses the job and retries; it never fails a job for it. Backends throw this (or a subclass) for
+ * every outage, and other errors only for problems that retrying cannot fix.
+ */
+export class ClusterUnavailableError extends Error {
+  constructor(message = 'the cluster is not answering') {
+    super(message);
+    this.name = 'ClusterUnavailableError';
+  }
+}
+
 export interface StageTask {
   /** Array index (0-based) = SLURM_ARRAY_TASK_ID. */
   index: number;
@@ -14,6 +26,12 @@ export interface StageTask {
   /** Files the task reads / must produce (absolute paths on the cluster). */
   inputs: string[];
   outputs: string[];
+  /**
+   * The task's staging folder (`{out_dir}` in its argv), if it has one: emptied before the tool starts; on exit code
+   * 0 every declared output must be there, and is then renamed to its final path (other files first). Without a
+   * staging folder, outputs the failed task touched are renamed to `<output>.partial` so no final name holds half a file.
+   */
+  staging?: string;
 }
 
 export interface StageSubmission {

@@ -1,5 +1,6 @@
 import type { AstranConfig, StageConfig } from '../config/schema.js';
-import { renderTemplate, templateContext } from '../config/template.js';
+import { posix } from 'node:path';
+import { OUT_DIR, renderTemplate, templateContext, templateNames } from '../config/template.js';
 import type { StageTask } from './ClusterBackend.js';
 
 export interface PlanRun {
@@ -20,6 +21,21 @@ export interface StagePlan {
   tasks: PlannedTask[];
 }
 
+/**
+ * `{out_dir}` in a stage's command: the task's STAGING folder. The tool writes there; the job script (or the local
+ * backend) renames the declared outputs into place only when the task succeeded, so a partial file never carries a
+ * final name. The folder is `<folder of the first output>/.astran-tmp/<job>-<stage>-<runs>` (same file system, so the
+ * rename is atomic). Files the tool writes next to its output (e.g. final_irf.fits.gz) are moved along, before the
+ * declared outputs. Stages whose tool must write in place (the DL3 index: it records paths relative to its folder)
+ * keep their output folder; their partial outputs are moved aside on failure instead.
+ */
+export { OUT_DIR };
+
+export interface PlanOptions {
+  /** Unique per job on the cluster (clusterJobKey): names the staging folders. */
+  stagingTag?: string;
+}
+
 export interface PlannedTask extends StageTask {
   /** Runs this task covers: one for per-run stages, all runs of the night for per-night stages. */
   runIds: number[];
@@ -28,7 +44,7 @@ export interface PlannedTask extends StageTask {
 }
 
 /** Render every stage's tasks for the job's runs. Pure: no I/O. */
-export function planStages(config: AstranConfig, base: string, subject: PlanSubject): StagePlan[] {
+export function planStages(config: AstranConfig, base: string, subject: PlanSubject, opts: PlanOptions = {}): StagePlan[] {
   const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec });
   return config.pipeline.stages.map((stage) => {
     const groups: { runs: PlanRun[]; night: string }[] =
@@ -38,15 +54,21 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
     const tasks = groups.map((g, index): PlannedTask => {
       const ctx = ctxOf(g.runs[0]);
       const where = `pipeline stage ${stage.name}`;
+      const outputs = stage.outputs.map((t) => renderTemplate(t, ctx, where));
+      const staged = stage.command.some((t) => templateNames(t).includes(OUT_DIR));
+      const tag = `${opts.stagingTag ?? 'astran'}-${stage.name}-${g.runs.map((r) => r.runId).join('+')}`;
+      const staging = staged ? posix.join(posix.dirname(outputs[0]), '.astran-tmp', tag.slice(0, 120)) : undefined;
+      const cmdCtx = staging ? { ...ctx, [OUT_DIR]: staging } : ctx;
       return {
         index,
         runId: g.runs[0].runId,
         runIds: g.runs.map((r) => r.runId),
         night: g.night,
-        argv: stage.command.map((t) => renderTemplate(t, ctx, where)),
+        argv: stage.command.map((t) => renderTemplate(t, cmdCtx, where)),
         inputs: stage.inputs.map((t) => renderTemplate(t, ctx, where)),
-        outputs: stage.outputs.map((t) => renderTemplate(t, ctx, where)),
+        outputs,
         mkdirs: stage.mkdirs.map((t) => renderTemplate(t, ctx, where)),
+        ...(staging ? { staging } : {}),
       };
     });
     return { stage, tasks };

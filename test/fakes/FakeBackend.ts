@@ -1,4 +1,4 @@
-import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState } from '../../src/pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type FileStat, type StageStatus, type StageSubmission, type TaskState } from '../../src/pipeline/ClusterBackend.js';
 
 /**
  * A scripted in-memory cluster for orchestrator tests: a virtual file system, tasks that go pending → running →
@@ -17,8 +17,13 @@ export class FakeBackend implements ClusterBackend {
   polls = 0;
   /** runId → how many more times its task fails. */
   failures = new Map<number, number>();
-  /** When true, poll() throws (cluster unreachable). */
+  /** When true, every cluster call throws ClusterUnavailableError, as a real backend does during an outage. */
   down = false;
+  private outage(): void {
+    if (this.down) throw new ClusterUnavailableError('ssh: connect ECONNREFUSED cluster.example.org:22');
+  }
+  /** A failing task leaves its outputs behind, half written, as a crashing tool does without a staging folder. */
+  partialOnFailure = false;
   /** Ticks a task spends running before it ends. */
   runTicks = 1;
   private subs = new Map<string, { sub: StageSubmission; tasks: { state: TaskState; ticks: number; exitCode?: number; reason?: string }[] }>();
@@ -30,6 +35,7 @@ export class FakeBackend implements ClusterBackend {
     return this.files.has(p) || this.texts.has(p) || this.stats.has(p);
   }
   async exists(paths: string[]) {
+    this.outage();
     return paths.map((p) => this.has(p));
   }
   async stat(paths: string[]) {
@@ -45,18 +51,20 @@ export class FakeBackend implements ClusterBackend {
     return names.size ? [...names].sort() : null;
   }
   async submit(sub: StageSubmission) {
+    this.outage();
     const ref = `fake-${++this.n}`;
     this.submitted.push(sub);
     this.subs.set(ref, { sub, tasks: sub.tasks.map(() => ({ state: 'pending' as TaskState, ticks: 0 })) });
     return ref;
   }
   async findSubmitted(jobId: string, stage: string, attempt: number) {
+    this.outage();
     for (const [ref, s] of this.subs) if (s.sub.jobId === jobId && s.sub.stage === stage && s.sub.attempt === attempt) return ref;
     return undefined;
   }
   async poll(refs: string[]) {
     this.polls++;
-    if (this.down) throw new Error('ssh: connect ECONNREFUSED cluster.example.org:22');
+    this.outage();
     const out = new Map<string, StageStatus>();
     for (const ref of refs) {
       const s = this.subs.get(ref);
@@ -71,6 +79,7 @@ export class FakeBackend implements ClusterBackend {
             st.state = 'failed';
             st.exitCode = 3;
             st.reason = 'exit code 3';
+            if (this.partialOnFailure) for (const o of t.outputs) this.files.add(o);
           } else {
             st.state = 'completed';
             for (const o of t.outputs) this.files.add(o);
@@ -84,6 +93,7 @@ export class FakeBackend implements ClusterBackend {
     return out;
   }
   async cancel(refs: string[]) {
+    this.outage();
     this.cancelled.push(...refs);
     for (const r of refs) for (const t of this.subs.get(r)?.tasks ?? []) if (t.state === 'pending' || t.state === 'running') t.state = 'cancelled';
   }
@@ -96,6 +106,7 @@ export class FakeBackend implements ClusterBackend {
     for (const p of paths) this.files.delete(p);
   }
   async fetch(paths: string[]) {
+    this.outage();
     return paths;
   }
 }

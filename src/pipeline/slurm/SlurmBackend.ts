@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import type { ClusterBackend, FileStat, StageStatus, StageSubmission } from '../ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type FileStat, type StageStatus, type StageSubmission } from '../ClusterBackend.js';
 import { LIST_SCRIPT, READ_SCRIPT, STAT_SCRIPT, parseListOutput, parseReadOutput, parseStatOutput } from './remoteFiles.js';
 import type { Logger } from '../../log.js';
 import { SlurmConfigSchema, type SlurmConfig, type SlurmConfigInput } from './config.js';
@@ -29,6 +29,12 @@ export class SlurmError extends Error {
     this.name = 'SlurmError';
   }
 }
+
+/**
+ * What Slurm's client commands print when slurmctld or slurmdbd is down or restarting (Slurm 22.05 wording): such a
+ * failure is an outage to wait out, not an answer.
+ */
+const SLURM_DOWN_RE = /Unable to contact slurm controller|Socket timed out|Connection refused|Connection timed out|Zero Bytes were transmitted|slurm_load_jobs error|Slurm accounting storage is disabled|Unable to connect to database|Transport endpoint|Slurm backup controller/i;
 
 function validRefs(refs: readonly string[]): string[] {
   for (const r of refs) if (!SLURM_ID_RE.test(r)) throw new SlurmError('invalid cluster job reference');
@@ -74,6 +80,7 @@ export class SlurmBackend implements ClusterBackend {
     const r = await this.conn.exec(shellJoin(argv), { retry: opts.retry ?? true });
     if (!(opts.okCodes ?? [0]).includes(r.code ?? -1)) {
       this.log.warn({ cmd: argv[0], code: r.code, stderr: r.stderr.slice(0, 500) }, 'slurm: remote command failed');
+      if (SLURM_DOWN_RE.test(r.stderr)) throw new ClusterUnavailableError(`Slurm is not answering ${argv[0]}`);
       throw new SlurmError(`cluster command ${argv[0]} failed`);
     }
     return r.stdout;
@@ -154,6 +161,8 @@ export class SlurmBackend implements ClusterBackend {
     if (ids.length === 0) return out;
     const r = await this.conn.exec(buildPollCommand(ids), { retry: true });
     const p = parsePollOutput(r.stdout);
+    // Neither the controller nor accounting answered: that is an outage, not news about the jobs.
+    if (!p.squeueOk && !p.sacctOk) throw new ClusterUnavailableError('Slurm is not answering squeue or sacct');
     const now = this.now();
     const toCancel: string[] = [];
     for (const ref of ids) {

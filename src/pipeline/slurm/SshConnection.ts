@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from '../../log.js';
 import type { SlurmConfig } from './config.js';
+import { ClusterUnavailableError } from '../ClusterBackend.js';
 import { checkHostKey, knownHostsLine, parseKnownHosts, type HostKeyVerdict } from './knownHosts.js';
 
 /** The few SFTP calls the backend uses (ssh2 ships no types). */
@@ -35,7 +36,7 @@ export class HostKeyError extends Error {
 }
 
 /** The connection was lost during or before an operation and did not come back in time. */
-export class ConnectionLostError extends Error {
+export class ConnectionLostError extends ClusterUnavailableError {
   constructor(message = 'cluster connection lost') {
     super(message);
     this.name = 'ConnectionLostError';

@@ -226,18 +226,23 @@ test('DL1 deadline with on_deadline=proceed drops the missing run and says which
   await o.stop();
 });
 
-test('an unreachable cluster is reported once, then retried quietly until it answers', async () => {
+test('an unreachable cluster pauses the job: told once when it starts and once when it is over, never failed', async () => {
   const h = harness();
   runs.forEach((r) => h.backend.files.add(dl1(r.runId)));
-  h.backend.down = true;
   const o = h.make();
   const job = await o.launch(params, runs, request);
-  while (h.backend.polls < 5) await new Promise((r) => setTimeout(r, 10));
+  while (h.backend.submitted.length < 1) await new Promise((r) => setTimeout(r, 5));
+  h.backend.down = true; // while the first stage is being watched
+  const before = h.backend.polls;
+  while (h.backend.polls < before + 5) await new Promise((r) => setTimeout(r, 10));
+  assert.match(o.describe(h.store.getJob(job.id)!), /paused: the cluster has not answered since/);
   h.backend.down = false;
   const final = await o.waitFor(job.id);
   assert.equal(final.state, 'done');
   const warnings = h.adapter.posts.filter((p) => /not answering/.test(p.text));
   assert.equal(warnings.length, 1);
+  assert.equal(h.adapter.posts.filter((p) => /answers again/.test(p.text)).length, 1);
+  assert.equal(h.backend.submitted.filter((s) => s.stage === 'dl1_to_dl2').length, 1, 'nothing submitted twice');
   assert.doesNotMatch(h.adapter.text(), /cluster\.example\.org|ECONNREFUSED/);
   await o.stop();
 });
