@@ -33,7 +33,7 @@ import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/Jo
 import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../core/types.js';
-import { planStages, neededWork, pathsToCheck, dl3Paths, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';
+import { planStages, neededWork, pathsToCheck, dl3Paths, stageSubmission, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';
 import { isSettled, type Poller } from './Poller.js';
 import type { JobThread } from './JobThread.js';
 import type { OutboxDeliverer } from './OutboxDeliverer.js';
@@ -437,17 +437,7 @@ export class JobRunner {
         this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
         return existing;
       }
-      return this.d.backend.submit({
-        jobId: this.clusterKey,
-        stage: stage.name,
-        attempt,
-        tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs, ...(t.staging ? { staging: t.staging } : {}) })),
-        setup: this.d.config.pipeline.setup,
-        maxParallel: stage.max_parallel,
-        mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
-        time: stage.time,
-        mem: stage.memory,
-      });
+      return this.d.backend.submit(stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup));
     }, signal);
     crashPoint('after_sbatch', stage.name);
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);

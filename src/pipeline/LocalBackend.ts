@@ -14,12 +14,15 @@
  * - Processes do not survive the bot: `stop()` kills them, and `findSubmitted` returns undefined.
  *   After a restart, `poll` answers for refs of the previous process from their manifest
  *   (RefManifest.ts): tasks that had finished keep their result, the others are reported failed
- *   ("lost ..."), so the orchestrator redoes only those (it checks outputs first, which makes that safe).
+ *   ("lost ..."), so the orchestrator redoes only those (it trusts only outputs of tasks recorded as successful).
+ * - Outputs are atomic, as with the Slurm job script: a task with a staging folder (`{out_dir}`) writes there and its
+ *   outputs are renamed into place only on success; without one, what a failed task wrote is renamed to `.partial`.
  *   After a hard crash (SIGKILL) tasks of the old process may still be running, being detached.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
@@ -53,6 +56,10 @@ interface LocalTask {
   ref: string;
   index: number;
   argv: string[];
+  outputs: string[];
+  /** Staging folder ({out_dir}): outputs are renamed into place only on success (see StageTask.staging). */
+  staging?: string;
+  startedMs?: number;
   logPath: string;
   state: TaskState;
   exitCode?: number;
@@ -165,7 +172,7 @@ export class LocalBackend implements ClusterBackend {
         .map((t) => {
           let resolveDone!: () => void;
           const done = new Promise<void>((r) => (resolveDone = r));
-          return { ref, index: t.index, argv: t.argv, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
+          return { ref, index: t.index, argv: t.argv, outputs: t.outputs, staging: t.staging, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
         }),
     };
     this.subs.set(ref, local);
@@ -291,6 +298,11 @@ export class LocalBackend implements ClusterBackend {
     this.running++;
     let fd: number | undefined;
     try {
+      t.startedMs = Date.now();
+      if (t.staging) {
+        rmSync(t.staging, { recursive: true, force: true });
+        mkdirSync(t.staging, { recursive: true });
+      }
       fd = openSync(t.logPath, 'w');
       // shell:false: argv elements reach execve verbatim. detached: own process group (pgid = pid).
       const child = spawn(t.argv[0], t.argv.slice(1), {
@@ -319,9 +331,15 @@ export class LocalBackend implements ClusterBackend {
     if (t.killing && t.child?.pid) killProcessGroup(t.child.pid, 'SIGKILL'); // leftovers of the group
     if (t.killing === 'cancel') this.finish(t, 'cancelled', code ?? undefined, 'cancelled');
     else if (t.killing === 'timeout') this.finish(t, 'failed', code ?? undefined, 'TIMEOUT');
-    else if (code === 0) this.finish(t, 'completed', 0);
-    else if (code !== null) this.finish(t, 'failed', code, `exit code ${code}`);
+    else if (code === 0) {
+      const problem = promoteOutputs(t);
+      if (problem) {
+        this.appendLog(t, `[astran] ${problem}`);
+        this.finish(t, 'failed', 95, problem);
+      } else this.finish(t, 'completed', 0);
+    } else if (code !== null) this.finish(t, 'failed', code, `exit code ${code}`);
     else this.finish(t, 'failed', undefined, `killed by signal ${signal ?? 'unknown'}`);
+    if (t.state === 'failed' || t.state === 'cancelled') quarantinePartials(t);
   }
 
   private kill(t: LocalTask, why: 'cancel' | 'timeout'): void {
@@ -399,6 +417,37 @@ export class LocalBackend implements ClusterBackend {
       }
     } catch {
       // the log is best effort; the task state carries the reason anyway
+    }
+  }
+}
+
+/**
+ * A successful task's staged outputs to their final names, as the Slurm job script does: every declared output must be
+ * in the staging folder; other files there are moved first, the declared outputs last. Returns a problem, or null.
+ */
+function promoteOutputs(t: Pick<LocalTask, 'staging' | 'outputs'>): string | null {
+  if (!t.staging) return null;
+  const missing = t.outputs.filter((o) => !existsSync(join(t.staging!, basename(o))));
+  if (missing.length) return `the tool ended without writing ${missing.map((m) => basename(m)).join(', ')}`;
+  const own = new Set(t.outputs.map((o) => basename(o)));
+  try {
+    for (const f of readdirSync(t.staging)) if (!own.has(f)) renameSync(join(t.staging, f), join(dirname(t.outputs[0]), f));
+    for (const o of t.outputs) renameSync(join(t.staging, basename(o)), o);
+    rmSync(t.staging, { recursive: true, force: true });
+  } catch (e) {
+    return `could not move the outputs into place (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  return null;
+}
+
+/** Without a staging folder, outputs a failed task wrote are renamed to `<output>.partial`: no final name holds half a file. */
+function quarantinePartials(t: Pick<LocalTask, 'staging' | 'outputs' | 'startedMs'>): void {
+  if (t.staging || t.startedMs === undefined) return;
+  for (const o of t.outputs) {
+    try {
+      if (statSync(o).mtimeMs >= t.startedMs - 1000) renameSync(o, `${o}.partial`);
+    } catch {
+      // not written: nothing to move
     }
   }
 }

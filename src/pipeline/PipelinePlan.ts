@@ -1,7 +1,7 @@
 import type { AstranConfig, StageConfig } from '../config/schema.js';
 import { posix } from 'node:path';
 import { OUT_DIR, renderTemplate, templateContext, templateNames } from '../config/template.js';
-import type { StageTask } from './ClusterBackend.js';
+import type { StageSubmission, StageTask } from './ClusterBackend.js';
 
 export interface PlanRun {
   runId: number;
@@ -138,4 +138,19 @@ export function pathsToCheck(plans: StagePlan[]): string[] {
   const s = new Set<string>();
   for (const p of plans) for (const t of p.tasks) for (const f of [...t.inputs, ...t.outputs]) s.add(f);
   return [...s];
+}
+
+/** The backend submission of one attempt of a stage (the orchestrator's only way to build one). */
+export function stageSubmission(jobKey: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[]): StageSubmission {
+  return {
+    jobId: jobKey,
+    stage: stage.name,
+    attempt,
+    tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs, ...(t.staging ? { staging: t.staging } : {}) })),
+    setup,
+    maxParallel: stage.max_parallel,
+    mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
+    time: stage.time,
+    mem: stage.memory,
+  };
 }

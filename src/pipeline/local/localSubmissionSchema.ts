@@ -21,6 +21,7 @@ export const localSubmissionSchema = z.object({
         argv: z.array(noNul).min(1).refine((a) => a[0].length > 0, 'argv[0] must name a program'),
         inputs: z.array(z.string()),
         outputs: z.array(z.string()),
+        staging: z.string().min(1).optional(),
       }),
     )
     .min(1)

@@ -28,14 +28,32 @@ export function buildJobScript(sub: StageSubmission, workdir: string): string {
   for (const [k, v] of Object.entries(sub.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) L.push(`export ${k}=${shq(v)}`);
   L.push('case "${SLURM_ARRAY_TASK_ID:-}" in');
   for (const t of [...sub.tasks].sort((a, b) => a.index - b.index)) {
-    L.push(`  ${t.index}) run=${t.runId}`);
+    L.push(`  ${t.index}) run=${t.runId}; staging=${t.staging ? shq(t.staging) : "''"}; outs=(${t.outputs.map(shq).join(' ')})`);
     L.push(`    set -- ${shellJoin(t.argv)} ;;`);
   }
   L.push('  *) echo "astran: no task ${SLURM_ARRAY_TASK_ID:-unset} in this stage" >&2; exit 97 ;;');
   L.push('esac');
+  // Outputs are atomic: the tool writes into an empty staging folder; only a successful task's files are renamed to
+  // their final names (side files first, declared outputs last). Without a staging folder, outputs a failed task
+  // touched are renamed to <output>.partial. Either way a final name never holds half a file after the task.
+  L.push('marker=".astran-start-${SLURM_ARRAY_TASK_ID}"; : > "$marker"');
+  L.push('if [ -n "$staging" ]; then rm -rf -- "$staging" && mkdir -p -- "$staging" || { echo "astran: cannot create the staging folder" >&2; exit 96; }; fi');
   L.push('echo "astran: task ${SLURM_ARRAY_TASK_ID} run ${run} start $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname)"');
   L.push('"$@"');
   L.push('rc=$?');
+  L.push('if [ "$rc" -eq 0 ] && [ -n "$staging" ]; then');
+  L.push('  for o in "${outs[@]}"; do [ -e "$staging/${o##*/}" ] || { echo "astran: the tool ended without writing ${o##*/}" >&2; rc=95; }; done');
+  L.push('fi');
+  L.push('if [ "$rc" -eq 0 ] && [ -n "$staging" ]; then');
+  L.push('  for f in "$staging"/* "$staging"/.[!.]*; do [ -e "$f" ] || continue; b="${f##*/}"; own=0');
+  L.push('    for o in "${outs[@]}"; do [ "$b" = "${o##*/}" ] && own=1; done');
+  L.push('    [ "$own" = 1 ] || mv -f -- "$f" "${outs[0]%/*}/$b" || rc=94; done');
+  L.push('  for o in "${outs[@]}"; do mv -f -- "$staging/${o##*/}" "$o" || rc=94; done');
+  L.push('  rmdir -- "$staging" 2>/dev/null');
+  L.push('elif [ "$rc" -ne 0 ]; then');
+  L.push('  for o in "${outs[@]}"; do if [ -n "$staging" ]; then :; elif [ -e "$o" ] && [ "$o" -nt "$marker" ]; then mv -f -- "$o" "$o.partial"; fi; done');
+  L.push('fi');
+  L.push('rm -f -- "$marker"');
   L.push('echo "astran: task ${SLURM_ARRAY_TASK_ID} run ${run} exit ${rc} end $(date -u +%Y-%m-%dT%H:%M:%SZ)"');
   L.push('exit $rc');
   return L.join('\n') + '\n';

@@ -17,6 +17,7 @@ export const StageSubmissionSchema = z.object({
         argv: z.array(noNul).min(1).refine((a) => a[0]!.length > 0, 'empty program name'),
         inputs: z.array(absPath),
         outputs: z.array(absPath),
+        staging: absPath.optional(),
       }),
     )
     .min(1)

@@ -110,13 +110,13 @@ export async function waitForEvents(event, n) {
  * ASTRAN_STANDIN_SLEEP_MS=<ms>       simulate work (before anything is written);
  * ASTRAN_STANDIN_FAIL_RUNS=1808,1809 these runs always fail with exit code 3;
  * ASTRAN_STANDIN_FAIL_ONCE_DIR=<dir> each run fails on its first attempt only (marker file in <dir>).
- * A failing run leaves a partial output when ASTRAN_STANDIN_PARTIAL_OUTPUT=1, as a crash would.
+ * A failing run leaves a partial output (written before the sleep, so it exists while the run works), as a crashing
+ * tool does; ASTRAN_STANDIN_PARTIAL_OUTPUT=0 turns that off.
  */
 export async function simulate(tool, run, partialOutput) {
   trace(tool, run, 'start');
   await waitForStarts();
   const ms = Number(process.env.ASTRAN_STANDIN_SLEEP_MS ?? 0);
-  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   const failRuns = (process.env.ASTRAN_STANDIN_FAIL_RUNS ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   let fail = run !== undefined && failRuns.includes(run);
   const onceDir = process.env.ASTRAN_STANDIN_FAIL_ONCE_DIR;
@@ -128,8 +128,11 @@ export async function simulate(tool, run, partialOutput) {
       fail = true;
     }
   }
+  // Like the real tools, a run that is going to crash has already begun its output file (under the name it was
+  // given): the half-written file is there while it works and stays after the crash. PARTIAL_OUTPUT=0 turns it off.
+  if (fail && process.env.ASTRAN_STANDIN_PARTIAL_OUTPUT !== '0' && partialOutput) writeFileSync(partialOutput, 'PARTIAL');
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   if (fail) {
-    if (process.env.ASTRAN_STANDIN_PARTIAL_OUTPUT === '1' && partialOutput) writeFileSync(partialOutput, 'PARTIAL');
     logLine('ERROR', tool, `Run ${run}: HDF5 error while reading table /dl1/event/telescope/parameters/LST_LSTCam`);
     trace(tool, run, 'end');
     process.stderr.write(

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '../../../src/bot/configSections.js';
 import { checkConfig, loadConfig } from '../../../src/config/loadConfig.js';
-import { planStages, dl3Paths, type PlannedTask } from '../../../src/pipeline/PipelinePlan.js';
+import { planStages, dl3Paths, stageSubmission, type PlannedTask } from '../../../src/pipeline/PipelinePlan.js';
 import type { StageConfig } from '../../../src/config/schema.js';
 import type { StageSubmission } from '../../../src/pipeline/ClusterBackend.js';
 import { SlurmConfigSchema } from '../../../src/pipeline/slurm/config.js';
@@ -31,17 +31,7 @@ function golden(name: string, actual: string): void {
 
 /** The submission exactly as JobRunner.submit builds it from a stage plan. */
 function submission(jobId: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[]): StageSubmission {
-  return {
-    jobId,
-    stage: stage.name,
-    attempt,
-    tasks: tasks.map((t) => ({ index: t.index, runId: t.runId, argv: t.argv, inputs: t.inputs, outputs: t.outputs })),
-    setup,
-    maxParallel: stage.max_parallel,
-    mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
-    time: stage.time,
-    mem: stage.memory,
-  };
+  return stageSubmission(jobId, stage, tasks, attempt, setup);
 }
 
 const loaded = loadConfig(PROFILE);
@@ -97,5 +87,5 @@ test('a retry resubmits only the failed run, keeping its array index', () => {
   const retry = submission('L-0042', plans[0].stage, [plans[0].tasks[1]], 2, config.pipeline.setup);
   const wd = stageWorkdir(slurm.remote_workdir, retry);
   golden('dl1_to_dl2_retry.sbatch.txt', shellJoin(buildSbatchArgv(retry, slurm, wd)) + '\n');
-  assert.match(buildJobScript(retry, wd), /\n {2}1\) run=16043\n/);
+  assert.match(buildJobScript(retry, wd), /\n {2}1\) run=16043; staging=/);
 });

@@ -59,16 +59,21 @@ describe('standin_lstchain_dl1_to_dl2', () => {
     assert.match(run('standin_lstchain_dl1_to_dl2.mjs', ['-f', dl1(1)]).err, /required: -p\/--path-models/);
   });
 
-  it('injects failures: FAIL_RUNS exits 3; FAIL_ONCE_DIR fails the first attempt only; PARTIAL_OUTPUT leaves a partial file', () => {
+  it('injects failures: FAIL_RUNS exits 3 leaving a partial file, as a crash does; FAIL_ONCE_DIR fails the first attempt only', () => {
     const out = join(dir, 'DL2');
     const args = (r: number) => ['-f', dl1(r), '-p', join(dir, 'models'), '-o', out];
-    const f = run('standin_lstchain_dl1_to_dl2.mjs', args(1808), { ASTRAN_STANDIN_FAIL_RUNS: '1807, 1808', ASTRAN_STANDIN_PARTIAL_OUTPUT: '1' });
+    const f = run('standin_lstchain_dl1_to_dl2.mjs', args(1808), { ASTRAN_STANDIN_FAIL_RUNS: '1807, 1808' });
     assert.equal(f.code, 3);
     assert.match(f.err, /HDF5ExtError/);
     assert.equal(readFileSync(join(out, 'dl2_LST-1.Run01808.h5'), 'utf8'), 'PARTIAL');
     const once = { ASTRAN_STANDIN_FAIL_ONCE_DIR: join(dir, 'once') };
     assert.equal(run('standin_lstchain_dl1_to_dl2.mjs', args(1809), once).code, 3);
+    assert.equal(readFileSync(join(out, 'dl2_LST-1.Run01809.h5'), 'utf8'), 'PARTIAL');
+    assert.notEqual(run('standin_lstchain_dl1_to_dl2.mjs', args(1809), once).code, 0, 'like lstchain: refuses to overwrite, even its own partial file');
+    rmSync(join(out, 'dl2_LST-1.Run01809.h5'));
     assert.equal(run('standin_lstchain_dl1_to_dl2.mjs', args(1809), once).code, 0);
+    assert.equal(run('standin_lstchain_dl1_to_dl2.mjs', args(1811), { ASTRAN_STANDIN_FAIL_RUNS: '1811', ASTRAN_STANDIN_PARTIAL_OUTPUT: '0' }).code, 3);
+    assert.ok(!existsSync(join(out, 'dl2_LST-1.Run01811.h5')), 'PARTIAL_OUTPUT=0: nothing left');
     assert.equal(run('standin_lstchain_dl1_to_dl2.mjs', args(1810), once).code, 3, 'per run');
   });
 });

@@ -445,3 +445,40 @@ describe('LocalBackend', () => {
     await assert.rejects(backend.submit(sub('again', [{ index: 0, runId: 1, argv: [NODE, '-e', ''], inputs: [], outputs: [] }])), /stopped/);
   });
 });
+
+describe('LocalBackend: atomic outputs', () => {
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'astran-local-atomic-'));
+    backend = make();
+  });
+  afterEach(async () => {
+    await backend.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a staged task that fails leaves its partial file in staging; a successful one gets its final name', async () => {
+    const out = join(dir, 'DL2');
+    const staging = (r: number) => join(out, '.astran-tmp', `k-dl1_to_dl2-${r}`);
+    const tasks = dl2Tasks([1807, 1808], 'unused').map((t) => ({ ...t, argv: t.argv.map((a) => (a === 'unused' ? staging(t.runId) : a)), outputs: [join(out, `dl2_LST-1.Run0${t.runId}.h5`)], staging: staging(t.runId) }));
+    const b = make({}, { ASTRAN_STANDIN_FAIL_RUNS: '1808' });
+    await b.start();
+    const ref = await b.submit(sub('dl1_to_dl2', tasks, { mkdirs: [out] }));
+    const st = await settle(b, ref);
+    assert.deepEqual(st.tasks.map((t) => t.state), ['completed', 'failed']);
+    assert.ok(existsSync(join(out, 'dl2_LST-1.Run01807.h5')));
+    assert.equal(existsSync(join(out, 'dl2_LST-1.Run01808.h5')), false, 'no final name for the failed run');
+    assert.equal(readFileSync(join(staging(1808), 'dl2_LST-1.Run01808.h5'), 'utf8'), 'PARTIAL');
+    assert.equal(existsSync(staging(1807)), false);
+    await b.stop();
+  });
+
+  it('an unstaged task that fails has what it wrote renamed to .partial', async () => {
+    const b = make({}, { ASTRAN_STANDIN_FAIL_RUNS: '1809' });
+    await b.start();
+    const ref = await b.submit(sub('dl1_to_dl2', dl2Tasks([1809]), { mkdirs: [join(dir, 'DL2')] }));
+    assert.equal((await settle(b, ref)).state, 'failed');
+    assert.equal(existsSync(join(dir, 'DL2', 'dl2_LST-1.Run01809.h5')), false);
+    assert.equal(readFileSync(join(dir, 'DL2', 'dl2_LST-1.Run01809.h5.partial'), 'utf8'), 'PARTIAL');
+    await b.stop();
+  });
+});

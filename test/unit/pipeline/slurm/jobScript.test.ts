@@ -128,3 +128,41 @@ test('config schema: strict, absolute work dir, token-like Slurm options', () =>
   assert.throws(() => SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: '/a', typo: 1 }));
   assert.equal(SlurmConfigSchema.parse({ host: 'h', user: 'u', known_hosts_path: 'k', remote_workdir: '/a' }).port, 22);
 });
+
+test('outputs are atomic: a failed task leaves no final name (staged or not); a successful one has every file in place', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'astran-atomic-'));
+  const out = join(dir, 'DL3');
+  const staging = join(out, '.astran-tmp', 'k_T-1-x-7');
+  // A tool that writes its output, plus a side file (like final_irf.fits.gz), then exits with $RC.
+  const tool = (o: string) => ['bash', '-c', 'mkdir -p "$0" && printf half > "$0/dl3_7.fits.gz" && printf irf > "$0/final_irf.fits.gz" && exit "${RC:-0}"', o];
+  const sub = (staged: boolean): StageSubmission => ({
+    jobId: 'T-1',
+    stage: 'x',
+    attempt: 1,
+    tasks: [{ index: 0, runId: 7, argv: tool(staged ? staging : out), inputs: [], outputs: [join(out, 'dl3_7.fits.gz')], ...(staged ? { staging } : {}) }],
+  });
+  const script = join(dir, 'job.sh');
+  const runIt = (rc: number) => spawnSync('bash', [script], { cwd: dir, env: { ...process.env, SLURM_ARRAY_TASK_ID: '0', RC: String(rc) }, encoding: 'utf8' });
+
+  writeFileSync(script, buildJobScript(sub(true), dir));
+  assert.equal(runIt(3).status, 3);
+  assert.equal(existsSync(join(out, 'dl3_7.fits.gz')), false, 'the partial file stays in the staging folder');
+  const ok = runIt(0);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(readFileSync(join(out, 'dl3_7.fits.gz'), 'utf8'), 'half');
+  assert.equal(readFileSync(join(out, 'final_irf.fits.gz'), 'utf8'), 'irf', 'side files are moved along');
+  assert.equal(existsSync(staging), false, 'staging folder removed');
+
+  // Exit 0 without the declared output: the task fails (95) instead of passing as done.
+  const silent = { ...sub(true), tasks: [{ ...sub(true).tasks[0], argv: ['true'] }] };
+  writeFileSync(script, buildJobScript(silent, dir));
+  const r = runIt(0);
+  assert.equal(r.status, 95);
+  assert.match(r.stderr, /ended without writing dl3_7\.fits\.gz/);
+
+  // Not staged (a tool that must write in place): a failure moves what it wrote to .partial.
+  writeFileSync(script, buildJobScript(sub(false), dir));
+  assert.equal(runIt(3).status, 3);
+  assert.equal(existsSync(join(out, 'dl3_7.fits.gz')), false);
+  assert.equal(readFileSync(join(out, 'dl3_7.fits.gz.partial'), 'utf8'), 'half');
+});
