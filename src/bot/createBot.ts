@@ -84,7 +84,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     backend,
     adapters,
     log: o.log,
-    analysis: o.analysis ?? createAnalysisStep(config, o.attribution, (job, index) => fluxHistory(store, job, index)),
+    analysis: o.analysis ?? createAnalysisStep(config, o.attribution, { history: (job, index) => fluxHistory(store, job, index), log: o.log }),
     resultsDir,
     cacheDir: resolve(parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local').workdir, 'cache'),
     now,

@@ -1,14 +1,18 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AstranConfig } from '../config/schema.js';
 import { analyse } from '../analysis/analyse.js';
-import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type AnalysisResult, type FluxHistoryPoint } from '../analysis/types.js';
-import { renderAll } from '../plots/renderAll.js';
-import { formatRunsTable } from '../plots/formatRunsTable.js';
-import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FluxHistoryPoint } from '../analysis/types.js';
+import { renderPlots } from '../plots/renderAll.js';
+import { PlotError } from '../plots/PlotError.js';
 import type { AnalysisStep } from './JobRunner.js';
-import { fmtDuration, fmtNights } from './format.js';
 import type { JobRecord } from '../core/JobStore.js';
+import { newErrorId } from '../core/errors.js';
+import { AbortedError } from '../util/sleep.js';
+import type { Logger } from '../log.js';
+import { plotFailed, summaryText } from './wording.js';
+
+export { summaryText } from './wording.js';
 
 /** The analysis options of a job: request values over config defaults over engine defaults. */
 export function analysisOptions(config: AstranConfig, job: JobRecord, source: { name: string; ra: number; dec: number; index?: number }): AnalysisOptions {
@@ -28,50 +32,58 @@ export function analysisOptions(config: AstranConfig, job: JobRecord, source: { 
   };
 }
 
-/** The final thread message: headline numbers, cuts, per-run table, and the images. */
-export function summaryText(job: JobRecord, r: AnalysisResult, attribution?: string): string {
-  const t = r.total;
-  const p = job.params;
-  const o = r.options;
-  const energy = o.emin !== undefined || o.emax !== undefined ? `${o.emin ?? 0}–${o.emax ?? '∞'} TeV` : 'all energies';
-  const lines = [
-    `✅ *${job.id}* done · ${r.source.name} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${t.n_runs} run(s) · ${fmtDuration(t.livetime_s)} livetime`,
-    `*${t.significance.toFixed(1)}σ* (Li & Ma) · excess ${t.excess.toFixed(1)} · N_on ${t.n_on}, N_off ${t.n_off}, α = ${t.alpha.toFixed(3)} · ${t.excess_rate_per_min.toFixed(2)} excess/min`,
-    ...[fluxSummaryLine(t)].filter((x): x is string => x !== null),
-    `Cuts: θ² < ${o.theta2Cut} deg²${o.useRadMax ? ' (RAD_MAX where present)' : ''}, ${o.offRegions} OFF region(s), ${energy}.`,
-    '```',
-    formatRunsTable(r),
-    '```',
-  ];
-  if (r.warnings.length) lines.push(...r.warnings.map((w) => `⚠️ ${w}`));
-  if (attribution) lines.push(`_${attribution}_`);
-  return lines.join('\n');
+const stopIfAborted = (signal: AbortSignal) => {
+  if (signal.aborted) throw new AbortedError();
+};
+
+export interface AnalysisStepOptions {
+  /** Earlier nights' fluxes of the same source and cuts, for the light curve (see fluxHistory.ts). */
+  history?: (job: JobRecord, index: number) => FluxHistoryPoint[];
+  log?: Logger;
+  /** The plot renderer (tests swap it to make a plot fail). */
+  render?: typeof renderPlots;
 }
 
 /**
- * The default analysis step: the TypeScript engine, chart.js plots, results.json next to the images. `history` gives
- * earlier nights' fluxes of the same source and cuts for the light curve (see fluxHistory.ts).
+ * The default analysis step: the TypeScript engine, then the plots rendered in memory and posted as buffers (copies are
+ * kept in the job's results folder, with results.json). The abort signal (cancel, shutdown) is honoured between the
+ * engine and each plot. A plot that cannot be drawn costs that plot, not the job: the summary says which and why.
  */
-export function createAnalysisStep(config: AstranConfig, attribution?: string, history?: (job: JobRecord, index: number) => FluxHistoryPoint[]): AnalysisStep {
-  return async (job, source, files, outDir) => {
+export function createAnalysisStep(config: AstranConfig, attribution?: string, opts: AnalysisStepOptions = {}): AnalysisStep {
+  const { history, log, render = renderPlots } = opts;
+  return async (job, source, files, outDir, signal) => {
+    stopIfAborted(signal);
     const result = await analyse(files, analysisOptions(config, job, source));
     if (history && result.total.flux) result.flux_history = history(job, result.total.flux.index);
-    const images = await renderAll(result, outDir);
+    stopIfAborted(signal);
+    const { plots, failures } = render(result, () => stopIfAborted(signal));
+    const problems = failures.map((f) => {
+      const id = newErrorId();
+      log?.error({ err: f.error, job: job.id, file: f.file, errorId: id }, 'plot failed');
+      return plotFailed(f.file, f.error instanceof PlotError ? f.error.message : 'an internal error', id);
+    });
+    // Archive copies for the results folder; written under a temporary name, renamed, so no reader sees half a PNG.
+    for (const p of plots) {
+      const path = join(outDir, p.file);
+      await writeFile(`${path}.tmp-${process.pid}`, p.png);
+      await rename(`${path}.tmp-${process.pid}`, path);
+    }
     const summary = {
       total: result.total,
       runs: result.runs.map(({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux }) => ({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux })),
       ...(result.nights ? { nights: result.nights } : {}),
-      images: images.map((f) => basename(f)),
+      images: plots.map((p) => p.file),
+      ...(failures.length ? { plot_failures: failures.map((f) => f.file) } : {}),
       outDir,
     };
     // results.json keeps the map's description, not its pixels (those are in skymap.png).
     const mapMeta = { ...result.skymap, counts: undefined, excess: undefined, significance: undefined };
-    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ ...result, skymap: mapMeta }, null, 1));
+    await writeFile(join(outDir, 'results.json'), JSON.stringify({ ...result, skymap: mapMeta }, null, 1));
     return {
       summary,
       message: {
-        text: summaryText(job, result, attribution),
-        files: images.map((f) => ({ name: basename(f), contentType: 'image/png', data: readFileSync(f), title: basename(f, '.png') })),
+        text: summaryText(job, result, attribution, problems),
+        files: plots.map((p) => ({ name: p.file, contentType: 'image/png', data: p.png, title: basename(p.file, '.png') })),
       },
     };
   };

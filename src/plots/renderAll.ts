@@ -60,6 +60,31 @@ export class PlotsIncompleteError extends PlotError {
   }
 }
 
+/** One rendered plot, in memory. */
+export interface RenderedPlot {
+  file: string;
+  png: Buffer;
+}
+
+/**
+ * Render every plot in memory, in posting order. A plot that cannot be drawn costs that plot only: it is listed in
+ * `failures` (PlotError messages are user-safe). `beforeEach` runs before each plot (the job runner checks its abort
+ * signal there).
+ */
+export function renderPlots(result: AnalysisResult, beforeEach: () => void = () => {}): { plots: RenderedPlot[]; failures: { file: string; error: Error }[] } {
+  const plots: RenderedPlot[] = [];
+  const failures: { file: string; error: Error }[] = [];
+  for (const [file, render] of renderersFor(result)) {
+    beforeEach();
+    try {
+      plots.push({ file, png: render(result) });
+    } catch (e) {
+      failures.push({ file, error: e instanceof Error ? e : new Error(String(e)) });
+    }
+  }
+  return { plots, failures };
+}
+
 /**
  * Render every plot into outDir (created if missing) and return the written paths in posting order.
  * Each file is written under a temporary name and renamed, so a reader never sees half a PNG.
