@@ -356,7 +356,10 @@ case "${1:-}" in
   acct-off) stop_pidfile /run/slurm/slurmdbd.pid slurmdbd ;;
   acct-on) start_slurmdbd ;;
   ctld-restart) stop_pidfile /run/slurm/slurmctld.pid slurmctld; start_slurmctld ;;
+  # Outage scenarios (jobs already running on slurmd keep running while the controller is away).
+  ctld-stop) stop_pidfile /run/slurm/slurmctld.pid slurmctld ;;
+  ctld-start) start_slurmctld ;;
   sshd-stop) stop_sshd ;;
   sshd-start) start_sshd ;;
-  *) echo "usage: $0 up [--no-accounting]|down|status|acct-off|acct-on|ctld-restart|sshd-stop|sshd-start" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--no-accounting]|down|status|acct-off|acct-on|ctld-restart|ctld-stop|ctld-start|sshd-stop|sshd-start" >&2; exit 2 ;;
 esac

@@ -220,7 +220,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
     assert.equal(new Set(jobs.map((j) => j.storeId)).size, 1, 'the restarted bot kept its store id, so it found its own jobs');
   });
 
-  test('sshd stopped and started mid-run: exactly one "cluster is not answering" message, the job completes', async () => {
+  test('sshd stopped and started mid-run: exactly one "cluster is not answering" and one "answers again" message, the job completes', async () => {
     const w = world({
       runs: [crab('20231207', 1851, 23523)],
       // Only the first stage is slow: it outlives the outage.
@@ -242,7 +242,8 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       const final = await waitFinal(bot, job.id);
       const said = chat.text(job.thread!.key);
       assert.equal(final.state, 'done', said);
-      assert.equal(said.match(/The cluster is not answering right now/g)?.length, 1, said);
+      assert.equal(said.match(/The cluster is not answering\. Your job is paused, not failed/g)?.length, 1, said);
+      assert.equal(said.match(/The cluster answers again/g)?.length, 1, said);
       assertNoPathsOrHosts(said, w);
     } finally {
       if (sshdDown) execFileSync(SLURM_SH, ['sshd-start'], { stdio: 'ignore' });
