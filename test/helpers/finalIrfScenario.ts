@@ -21,7 +21,8 @@ export interface Dl3Scenario {
 }
 
 /**
- * `withoutFix`: the same command minus `--final-irf-file …` (what the profile did before), for the negative test.
+ * `withoutFix`: the same command minus `--final-irf-file …` and writing in place (what the profile did before), for
+ * the negative test.
  * `prefix`: argv replacing the program name, e.g. [node, …/standin_lstchain_create_dl3_file.mjs].
  */
 export function profileDl3Tasks(base: string, prefix: string[], withoutFix = false): Dl3Scenario {
@@ -35,8 +36,11 @@ export function profileDl3Tasks(base: string, prefix: string[], withoutFix = fal
       const i = argv.indexOf('--final-irf-file');
       if (i < 0) throw new Error('the profile no longer passes --final-irf-file');
       argv = [...argv.slice(0, i), ...argv.slice(i + 2)];
+      // Before, the tasks also wrote straight into the shared DL3 folder (no {out_dir} staging folder per task).
+      argv = argv.map((a) => (a === t.staging ? dirname(t.outputs[0]) : a));
+      return { index: t.index, runId: t.runId, argv, inputs: t.inputs, outputs: t.outputs };
     }
-    return { index: t.index, runId: t.runId, argv, inputs: t.inputs, outputs: t.outputs };
+    return { index: t.index, runId: t.runId, argv, inputs: t.inputs, outputs: t.outputs, ...(t.staging ? { staging: t.staging } : {}) };
   });
   return { tasks, mkdirs: [...new Set(plan.tasks.flatMap((t) => t.mkdirs))], dl3Dir: dirname(tasks[0].outputs[0]) };
 }

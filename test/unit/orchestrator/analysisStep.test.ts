@@ -21,7 +21,8 @@ test('plots are posted as the rendered buffers; the results folder keeps identic
   try {
     const r = await createAnalysisStep(config)(job, crab, files, out, new AbortController().signal);
     const names = r.message.files!.map((f) => f.name);
-    assert.deepEqual(names, ['theta2.png', 'skymap.png', 'significance_vs_time.png', 'runs.png']);
+    // The H.E.S.S. files carry IRFs, so the two flux plots follow the four.
+    assert.deepEqual(names, ['theta2.png', 'skymap.png', 'significance_vs_time.png', 'runs.png', 'lightcurve.png', 'spectrum.png']);
     for (const f of r.message.files!) {
       assert.equal(f.data.subarray(1, 4).toString(), 'PNG');
       assert.deepEqual(readFileSync(join(out, f.name)), f.data);
@@ -40,7 +41,7 @@ test('a plot that cannot be drawn costs that plot, not the job: the summary says
       return { plots: r.plots.filter((p) => p.file !== 'skymap.png'), failures: [{ file: 'skymap.png', error: new PlotError('the map has no finite pixel') }] };
     };
     const r = await createAnalysisStep(config, undefined, { render: broken })(job, crab, files, out, new AbortController().signal);
-    assert.deepEqual(r.message.files!.map((f) => f.name), ['theta2.png', 'significance_vs_time.png', 'runs.png']);
+    assert.deepEqual(r.message.files!.map((f) => f.name), ['theta2.png', 'significance_vs_time.png', 'runs.png', 'lightcurve.png', 'spectrum.png']);
     assert.match(r.message.text, /⚠️ skymap\.png could not be drawn \(the map has no finite pixel\); the numbers above are unaffected\. Error id: E-[0-9A-F]{6}\./);
     assert.match(r.message.text, /σ\* \(Li & Ma\)/);
   } finally {
