@@ -25,7 +25,7 @@ export function loadedConfig(over: { bot?: Record<string, unknown>; pipeline?: R
     },
     pipeline: {
       retries: 1,
-      dl1_wait: { interval_s: 0.05, deadline_h: 0.0002, on_deadline: 'proceed' },
+      dl1_wait: { interval_s: 0.05, deadline_s: 0.72, on_deadline: 'proceed' },
       stages: [
         { name: 'dl1_to_dl2', per: 'run', inputs: ['{dl1}'], outputs: ['{dl2}'], command: ['t12', '{dl1}'] },
         { name: 'dl2_to_dl3', per: 'run', inputs: ['{dl2}'], outputs: ['{dl3}'], command: ['t23', '{dl2}'] },
