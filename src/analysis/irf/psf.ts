@@ -23,17 +23,17 @@ export function psfFromTable(table: IrfTable): PsfTable {
   const [eAxis, oAxis, rAxis] = table.axes;
   if (!rAxis.edges) throw new IrfError('', table.hdu, 'the radius axis has nodes, not bins');
   const nE = eAxis.centers.length, nO = oAxis.centers.length, nR = rAxis.centers.length;
-  const cum = new Float64Array(table.data.length);
-  for (let io = 0; io < nO; io++) {
-    for (let ie = 0; ie < nE; ie++) {
-      let s = 0;
-      for (let ir = 0; ir < nR; ir++) {
-        const k = ie + nE * (io + nO * ir);
-        const width = rAxis.edges[ir + 1] - rAxis.edges[ir];
-        s += table.data[k] * width * 2 * Math.PI * rAxis.centers[ir] * SR_PER_DEG2;
-        cum[k] = s;
-      }
-    }
+  // Weight of each radius bin: 2π·r·Δr in sr. Cumulative sums run along the radius (the slowest index), so they are
+  // accumulated plane by plane over all (energy, offset) pairs at once.
+  const w = new Float64Array(nR);
+  for (let ir = 0; ir < nR; ir++) w[ir] = (rAxis.edges[ir + 1] - rAxis.edges[ir]) * 2 * Math.PI * rAxis.centers[ir] * SR_PER_DEG2;
+  const plane = nE * nO;
+  const d = table.data;
+  const cum = new Float64Array(d.length);
+  for (let k = 0; k < plane; k++) cum[k] = d[k] * w[0];
+  for (let ir = 1; ir < nR; ir++) {
+    const base = ir * plane, prev = base - plane, wr = w[ir];
+    for (let k = 0; k < plane; k++) cum[base + k] = cum[prev + k] + d[base + k] * wr;
   }
   const upper = rAxis.edges.subarray(1);
   const cumAxis: IrfAxis = { name: 'rad', scale: 'lin', edges: null, centers: Float64Array.from(upper) };

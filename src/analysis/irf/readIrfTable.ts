@@ -40,11 +40,12 @@ function unitFactor(kind: 'energy' | 'angle' | 'none', unit: string | undefined,
   return f;
 }
 
-function firstRow(t: BinTable, col: string): Float64Array {
+/** The first row of a vector column as float64, times `factor` (the typed-array constructor converts in one go). */
+function firstRow(t: BinTable, col: string, factor = 1): Float64Array {
   const a = t.numeric(col);
   const per = t.info(col).repeat;
-  const out = new Float64Array(per);
-  for (let i = 0; i < per; i++) out[i] = a[i];
+  const out = new Float64Array(a.subarray(0, per));
+  if (factor !== 1) for (let i = 0; i < per; i++) out[i] *= factor;
   return out;
 }
 
@@ -119,10 +120,8 @@ export function readIrfTable(
     if (!t.hasColumn(opts.column)) throw new IrfError(fileName, hduName, `has no ${opts.column} column`);
     const factor = opts.dataUnit(t.info(opts.column).unit ?? '');
     const expected = ordered.reduce((n, a) => n * a.centers.length, 1);
-    const row = firstRow(t, opts.column);
-    if (row.length !== expected) throw new IrfError(fileName, hduName, `${opts.column} has ${row.length} values, the axes need ${expected}`);
-    const data = new Float64Array(row.length);
-    for (let i = 0; i < row.length; i++) data[i] = row[i] * factor;
+    const data = firstRow(t, opts.column, factor);
+    if (data.length !== expected) throw new IrfError(fileName, hduName, `${opts.column} has ${data.length} values, the axes need ${expected}`);
     const pointLike = (hdu.header.string('HDUCLAS3') ?? '').trim().toUpperCase() === 'POINT-LIKE';
     return { hdu: hduName, axes: ordered, data, pointLike, header: hdu.header };
   } catch (e) {
