@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createDispatcher } from '../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../src/core/Authorizer.js';
+import { createAuthorizer } from '../src/dispatch/Authorizer.js';
 import { commandSpecs } from '../commands/index.js';
 import { makeServices, seedJob } from '../test/fakes/fakeServices.js';
 import type { InboundHandler, InboundMessage } from '../src/core/types.js';

@@ -19,7 +19,7 @@ import { createEmailAdapter, type EmailAdapter } from '../adapters/email/index.j
 import { startTestMail, type TestMail } from '../test/helpers/testMail.js';
 import { makeServices } from '../test/fakes/fakeServices.js';
 import { createDispatcher } from '../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../src/core/Authorizer.js';
+import { createAuthorizer } from '../src/dispatch/Authorizer.js';
 import { commandSpecs } from '../commands/index.js';
 import { silentLogger } from '../src/log.js';
 

@@ -21,7 +21,7 @@ import { fluxHistory } from '../orchestrator/fluxHistory.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
 import type { AnalysisStep } from '../orchestrator/JobRunner.js';
 import { createDispatcher } from '../dispatch/Dispatcher.js';
-import { createAuthorizer } from '../core/Authorizer.js';
+import { createAuthorizer } from '../dispatch/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createConfiguredAdapters } from './adapterFactories.js';
 import { createConfiguredBackend } from './backendFactory.js';

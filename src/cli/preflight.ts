@@ -5,7 +5,7 @@
  * would give the very same reply from the very same code). A command that gets through is run by the whole bot.
  */
 import type { InboundHandler } from '../core/types.js';
-import type { Authorizer } from '../core/Authorizer.js';
+import type { Authorizer } from '../dispatch/Authorizer.js';
 import type { Logger } from '../log.js';
 import type { AnyCommandSpec } from '../dispatch/CommandSpec.js';
 import type { CommandServices } from '../core/services.js';

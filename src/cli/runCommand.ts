@@ -6,7 +6,7 @@ import { createLogger } from '../log.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
 import type { JobRecord } from '../core/JobStore.js';
 import { ConfigError } from '../core/errors.js';
-import { createAuthorizer } from '../core/Authorizer.js';
+import { createAuthorizer } from '../dispatch/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createPreflight } from './preflight.js';
 import { sampleAttribution } from './sampleAttribution.js';

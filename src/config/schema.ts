@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RenamedKey } from './renamedKeys.js';
-import { AuthConfigSchema } from '../core/Authorizer.js';
+import { AuthConfigSchema } from '../dispatch/Authorizer.js';
 
 /** Path/command template: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
 const Template = z.string().min(1).max(1000);

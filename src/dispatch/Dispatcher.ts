@@ -1,6 +1,6 @@
 import type { InboundHandler, InboundMessage, Reply } from '../core/types.js';
 import type { CommandServices } from '../core/services.js';
-import type { Authorizer } from '../core/Authorizer.js';
+import type { Authorizer } from './Authorizer.js';
 import type { Logger } from '../log.js';
 import type { AnyCommandSpec } from './CommandSpec.js';
 import { PendingConfirmations } from './middleware/PendingConfirmations.js';

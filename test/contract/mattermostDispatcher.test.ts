@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { makeServices } from '../fakes/fakeServices.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../src/core/Authorizer.js';
+import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
 import type { InboundHandler } from '../../src/core/types.js';
 import { startMattermostRig, waitFor, type MattermostRig } from '../fakes/mattermost/mattermostRig.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { makeServices } from '../fakes/fakeServices.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../src/core/Authorizer.js';
+import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
 import { startFakeSlack, type EnvelopeAck } from '../fakes/slack/FakeSlack.js';
 import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
 

@@ -3,8 +3,8 @@
  * acknowledged reply. It is also an Adapter, so the recording JobControl opens job threads here.
  */
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import type { Authorizer } from '../../src/core/Authorizer.js';
-import { createAuthorizer } from '../../src/core/Authorizer.js';
+import type { Authorizer } from '../../src/dispatch/Authorizer.js';
+import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
 import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
 import type { AnyCommandSpec } from '../../src/dispatch/CommandSpec.js';
 import { commandSpecs } from '../../commands/index.js';

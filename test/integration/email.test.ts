@@ -9,7 +9,7 @@ import { createEmailAdapter, EmailAdapter, EXAMPLE_FOOTER } from '../../adapters
 import { startTestMail, type TestMail } from '../helpers/testMail.js';
 import { makeServices, type FakeServices } from '../fakes/fakeServices.js';
 import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../src/core/Authorizer.js';
+import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { createWriteStream } from 'node:fs';

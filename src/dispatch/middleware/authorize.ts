@@ -1,5 +1,5 @@
 import type { Middleware } from './DispatchContext.js';
-import type { Authorizer } from '../../core/Authorizer.js';
+import type { Authorizer } from '../Authorizer.js';
 import { ROLES } from '../../core/services.js';
 import { code } from '../validation/Problem.js';
 import { identityKey } from '../jobText.js';

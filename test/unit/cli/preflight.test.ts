@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/log.js';
 import { commandSpecs } from '../../../commands/index.js';
 import type { InboundMessage, Reply } from '../../../src/core/types.js';
 import { createDispatcher } from '../../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../../src/core/Authorizer.js';
+import { createAuthorizer } from '../../../src/dispatch/Authorizer.js';
 import { createPreflight } from '../../../src/cli/preflight.js';
 import { main } from '../../../src/cli/main.js';
 

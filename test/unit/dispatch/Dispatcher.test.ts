@@ -8,7 +8,7 @@ import type { AnyCommandSpec } from '../../../src/dispatch/CommandSpec.js';
 import { commandSpecs } from '../../../commands/index.js';
 import type { InboundMessage, Reply } from '../../../src/core/types.js';
 import { createDispatcher } from '../../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../../src/core/Authorizer.js';
+import { createAuthorizer } from '../../../src/dispatch/Authorizer.js';
 
 const alice = { adapter: 'test', userId: 'alice' };
 const bob = { adapter: 'test', userId: 'bob' };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Identity } from './types.js';
-import { ROLES, type Role } from './services.js';
-import { ConfigError } from './errors.js';
+import type { Identity } from '../core/types.js';
+import { ROLES, type Role } from '../core/services.js';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * Identity pattern → role. Patterns: `adapter:userId` (exact), `adapter:*@domain` (any address
