@@ -5,9 +5,11 @@ import { EMAIL_RENAMED_KEYS, EmailConfigSchema } from '../../adapters/email/conf
 import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.js';
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { WatchConfigSchema } from '../watch/config.js';
+import { AuthConfigSchema } from '../dispatch/Authorizer.js';
 
 /**
- * Config sections owned by adapters and backends, each validated by the schema in its area's config.ts;
+ * Config sections owned by other areas (adapters, backends, the watcher, the access list), each validated by its
+ * owner's schema;
  * registered here by the bot assembly so src/config knows none of them. check-config reports their problems,
  * with a "did you mean" for keys that were renamed.
  */
@@ -17,3 +19,4 @@ registerSectionValidator('adapters.email', zodSectionValidator(EmailConfigSchema
 registerSectionValidator('backends.slurm', zodSectionValidator(SlurmConfigSchema, SLURM_RENAMED_KEYS));
 registerSectionValidator('backends.local', zodSectionValidator(LocalBackendConfigSchema));
 registerSectionValidator('watch', zodSectionValidator(WatchConfigSchema));
+registerSectionValidator('auth.users', zodSectionValidator(AuthConfigSchema));

@@ -65,6 +65,17 @@ export function checkConfig(file: string): string[] {
   }
 }
 
+/** Problems of every registered section present in `config` (parsed or still raw). */
+function sectionIssues(abs: string, config: unknown): string[] {
+  const out: string[] = [];
+  for (const [section, v] of sectionValidators) {
+    const value = section.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), config);
+    if (value === undefined) continue;
+    for (const i of v(value)) out.push(`${abs}: ${sectionPath(section, i.path)}: ${i.message}`);
+  }
+  return out;
+}
+
 export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new ConfigError(`config file ${abs} does not exist (set ASTRAN_CONFIG or pass --config)`);
@@ -78,17 +89,15 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   const r = ConfigSchema.safeParse(raw ?? {});
   if (!r.success) {
     for (const i of explainIssues(r.error.issues, raw ?? {}, RENAMED_KEYS)) issues.push(`${abs}: ${fmtPath(i.path)}: ${i.message}`);
+    // The registered sections are checked too, so one run lists every problem.
+    issues.push(...sectionIssues(abs, raw ?? {}));
     throw new ConfigError(`invalid configuration ${abs}`, issues);
   }
   const config = r.data;
   const dir = dirname(abs);
   const base = isAbsolute(config.data.base) ? config.data.base : resolve(dir, config.data.base);
 
-  for (const [section, v] of sectionValidators) {
-    const value = section.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), config);
-    if (value === undefined) continue;
-    for (const i of v(value)) issues.push(`${abs}: ${sectionPath(section, i.path)}: ${i.message}`);
-  }
+  issues.push(...sectionIssues(abs, config));
   if (config.pipeline.backend === 'slurm' && config.backends.slurm === undefined)
     issues.push(`${abs}: backends.slurm: required when pipeline.backend is slurm`);
 

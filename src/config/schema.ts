@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { RenamedKey } from './renamedKeys.js';
-import { AuthConfigSchema } from '../dispatch/Authorizer.js';
 
 /** Path/command template: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
 const Template = z.string().min(1).max(1000);
@@ -152,7 +151,8 @@ export const ConfigSchema = z
     watch: z.unknown().optional(),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
-      .object({ users: AuthConfigSchema.default({}) })
+      // Validated by the access list's schema (src/dispatch/Authorizer.ts), registered by the bot.
+      .object({ users: z.unknown().default({}) })
       .strict()
       .prefault({}),
   })

@@ -23,7 +23,7 @@ test('the shipped configs follow the convention and pass check-config', () => {
   assert.deepEqual(checkConfig(DEFAULT_CONFIG_FILE), []);
 });
 
-test('check-config names the new key for every old one: root, backends and adapters', () => {
+test('check-config names the new key for every old one, root and sections alike, in one run', () => {
   const t = withChange((c) => {
     c.pipeline.dl1_wait.deadline_h = 12;
     c.pipeline.stages[0].mem = '8G';
@@ -36,21 +36,6 @@ test('check-config names the new key for every old one: root, backends and adapt
     const expect = [
       /pipeline\.dl1_wait\.deadline_h: renamed; did you mean `deadline_s: 43200`\?/,
       /pipeline\.stages\.0\.mem: renamed; did you mean `memory`\?/,
-    ];
-    // The root problems stop the load before the sections are read: fix them first, then the sections speak.
-    for (const e of expect) assert.ok(problems.some((p) => e.test(p)), `${e} in:\n${problems.join('\n')}`);
-    assert.equal(problems.length, 2, problems.join('\n'));
-  } finally {
-    t.done();
-  }
-  const s = withChange((c) => {
-    c.backends.slurm = { host: 'login', user: 'lst', privateKeyPath: '/k', knownHostsPath: '/kh', remoteWorkdir: '/w', vanishGraceMs: 30_000 };
-    c.adapters.slack = { ack_deadline_ms: 2500 };
-    c.adapters.mattermost = { url: 'https://chat.example.org', reconnect: { min_ms: 500 } };
-  });
-  try {
-    const problems = checkConfig(s.file);
-    const expect = [
       /backends\.slurm\.privateKeyPath: renamed; did you mean `private_key_path`\?/,
       /backends\.slurm\.knownHostsPath: renamed; did you mean `known_hosts_path`\?/,
       /backends\.slurm\.remoteWorkdir: renamed; did you mean `remote_workdir`\?/,
@@ -61,7 +46,22 @@ test('check-config names the new key for every old one: root, backends and adapt
     for (const e of expect) assert.ok(problems.some((p) => e.test(p)), `${e} in:\n${problems.join('\n')}`);
     assert.equal(problems.length, expect.length, `no "required" for the renamed keys:\n${problems.join('\n')}`);
   } finally {
-    s.done();
+    t.done();
+  }
+});
+
+test('the access list is checked by its own schema, also when the rest of the file has problems', () => {
+  const t = withChange((c) => {
+    c.bot.colour = 'blue';
+    c.auth.users = { nobody: 'admin', 'slack:U1': 'superuser' };
+  });
+  try {
+    const problems = checkConfig(t.file);
+    assert.ok(problems.some((p) => /bot: Unrecognized key: "colour"/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /auth\.users\.nobody: /.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /auth\.users\.slack:U1: must be one of viewer, launcher, admin/.test(p)), problems.join('\n'));
+  } finally {
+    t.done();
   }
 });
 
