@@ -8,6 +8,7 @@ import { renderHtml } from './renderHtml.js';
 import { baseSubject } from './parseEmailCommand.js';
 import { requireEnv } from './requireEnv.js';
 import { plainSafe } from '../shared/safeText.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const SEND_ATTEMPTS = 3;
 
@@ -15,6 +16,18 @@ function isTemporary(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
   if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode < 500;
   return ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRESET', 'ECONNREFUSED'].includes(e.code ?? '');
+}
+
+/** The DKIM private key from its file; a problem names the setting and the file, never the key. */
+function readDkimKey(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`email.dkim.private_key_file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) throw new ConfigError(`email.dkim.private_key_file: ${file} is not a PEM private key`);
+  return pem;
 }
 
 export interface ReplyTarget {
@@ -54,6 +67,7 @@ export class MailSender {
       pool: true,
       maxConnections: 2,
       logger: false,
+      ...(config.dkim ? { dkim: { domainName: config.dkim.domain, keySelector: config.dkim.selector, privateKey: readDkimKey(config.dkim.private_key_file) } } : {}),
     });
     this.domain = config.address.split('@')[1];
   }

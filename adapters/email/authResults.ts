@@ -1,6 +1,6 @@
 /**
  * Authentication-Results (RFC 8601) parsing, used to require that the receiving server verified the sender
- * (dkim=pass or spf=pass aligned with the From domain) before a mail may start work.
+ * (dmarc=pass, or dkim=pass / spf=pass aligned with the From domain) before a mail may start work.
  */
 
 export interface AuthResult {
@@ -84,21 +84,30 @@ function domainOf(addrOrDomain: string): string {
   return (at >= 0 ? addrOrDomain.slice(at + 1) : addrOrDomain).trim().toLowerCase();
 }
 
-export type AuthVerdict = { ok: true; by: 'dkim' | 'spf' } | { ok: false; reason: string };
+export type AuthVerdict = { ok: true; by: 'dmarc' | 'dkim' | 'spf' } | { ok: false; reason: string };
 
 /**
- * Verdict from the message's Authentication-Results headers (top first). Only the TOPMOST header is
- * trusted: it is the one the receiving server added; lower ones may be forged by the sender.
+ * Verdict from the message's Authentication-Results headers (top first). Only headers carrying a trusted authserv-id
+ * count (RFC 8601 section 5: others are ignored, whoever added them), and of those only the TOPMOST: the receiving
+ * server adds its own above everything the sender wrote, and removes forged ones that claim its id (OpenDKIM's
+ * RemoveARFrom, for instance). Passes with dmarc=pass for the From domain, or dkim=pass / spf=pass aligned with it.
  */
 export function checkAuthResults(headerValuesTopFirst: string[], trustedAuthservIds: string[], fromAddress: string): AuthVerdict {
-  const top = headerValuesTopFirst[0];
-  if (top === undefined) return { ok: false, reason: 'no Authentication-Results header' };
-  const parsed = parseAuthResults(top);
-  if (!parsed) return { ok: false, reason: 'malformed Authentication-Results header' };
-  if (!trustedAuthservIds.map((s) => s.toLowerCase()).includes(parsed.authservId)) {
-    return { ok: false, reason: `Authentication-Results from untrusted server ${parsed.authservId}` };
+  if (headerValuesTopFirst.length === 0) return { ok: false, reason: 'no Authentication-Results header' };
+  const trusted = trustedAuthservIds.map((s) => s.toLowerCase());
+  const parsedAll = headerValuesTopFirst.map(parseAuthResults);
+  const parsed = parsedAll.find((p) => p !== null && trusted.includes(p.authservId));
+  if (!parsed) {
+    const seen = parsedAll.filter((p): p is ParsedAuthResults => p !== null).map((p) => p.authservId);
+    return { ok: false, reason: seen.length ? `no Authentication-Results from a trusted server (only from ${[...new Set(seen)].join(', ')})` : 'malformed Authentication-Results header' };
   }
   const fromDomain = domainOf(fromAddress);
+  for (const r of parsed.results) {
+    if (r.method === 'dmarc' && r.result === 'pass') {
+      const d = r.props['header.from'];
+      if (d && domainOf(d) === fromDomain) return { ok: true, by: 'dmarc' };
+    }
+  }
   for (const r of parsed.results) {
     if (r.method === 'dkim' && r.result === 'pass') {
       const d = r.props['header.d'] ?? (r.props['header.i'] ? domainOf(r.props['header.i']) : undefined);
@@ -111,5 +120,6 @@ export function checkAuthResults(headerValuesTopFirst: string[], trustedAuthserv
       if (d && domainsAligned(d, fromDomain)) return { ok: true, by: 'spf' };
     }
   }
-  return { ok: false, reason: 'neither dkim=pass nor spf=pass for the From domain' };
+  const got = parsed.results.map((r) => `${r.method}=${r.result}`).join(', ') || 'no results';
+  return { ok: false, reason: `${parsed.authservId} found no dmarc=pass and no dkim/spf pass aligned with ${fromDomain} (${got})` };
 }

@@ -44,10 +44,25 @@ export const EmailConfigSchema = z
         .strict()
         .optional(),
     }).strict().refine(plainOnlyOnLoopback, 'security: plain is only allowed to a loopback host'),
-    /** Require the receiving server's Authentication-Results to show dkim=pass or spf=pass for the From domain. */
-    require_auth_results: z.boolean().default(false),
-    /** authserv-id(s) of the receiving server whose Authentication-Results are trusted. */
-    trusted_authserv_id: z.union([z.string(), z.array(z.string())]).optional(),
+    /**
+     * Fail closed: a mail starts work only when the receiving server's Authentication-Results (RFC 8601) show
+     * dmarc=pass, or dkim=pass / spf=pass aligned with the From domain. Off only for a server that cannot add them.
+     */
+    require_auth_results: z.boolean().default(true),
+    /** authserv-id(s) of the receiving server (the first word of its Authentication-Results); no other is trusted. */
+    trusted_authserv_id: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** DKIM-sign outgoing mail (nodemailer's `dkim`), so providers such as Gmail accept the replies. */
+    dkim: z
+      .object({
+        /** The signing domain (d=), normally the domain of `address`. */
+        domain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain name'),
+        /** The selector (s=): the key is published at <selector>._domainkey.<domain>. */
+        selector: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a DNS label'),
+        /** PEM file of the private key (never the key itself in the config). */
+        private_key_file: z.string().min(1),
+      })
+      .strict()
+      .optional(),
     /** At most `max` mails per sender within `window_s` seconds. */
     rate_limit: z.object({ max: z.number().int().positive(), window_s: z.number().positive() }).strict().default({ max: 10, window_s: 3600 }),
     /** Larger mails get a short reply and are not read. */
@@ -55,7 +70,10 @@ export const EmailConfigSchema = z
   })
   .strict()
   .refine((c) => !c.require_auth_results || c.trusted_authserv_id !== undefined, {
-    message: 'require_auth_results needs trusted_authserv_id',
+    message:
+      "required: sender authentication is on by default (require_auth_results). Set it to your receiving server's " +
+      'authserv-id (the first word of the Authentication-Results header it adds), or set require_auth_results: false ' +
+      'to accept unauthenticated mail (anyone can then forge a sender)',
     path: ['trusted_authserv_id'],
   });
 

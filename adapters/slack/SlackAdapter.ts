@@ -1,6 +1,6 @@
 import { App, SocketModeReceiver, webApi, type AckFn, type Receiver } from '@slack/bolt';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
-import { newErrorId, UserFacingError } from '../../src/core/errors.js';
+import { ConfigError, newErrorId, UserFacingError } from '../../src/core/errors.js';
 import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import { claimOnce } from '../../src/core/KeyValueStore.js';
 import { RequestAck } from '../shared/RequestAck.js';
@@ -26,6 +26,20 @@ interface CommandState {
   /** The request's acknowledgement; a redelivery of the envelope rebinds it to the live socket. */
   ack: RequestAck;
   sentViaResponseUrl: boolean;
+}
+
+/**
+ * Why the adapter could not start, as a configuration error naming the setting to check (no stack trace, no token):
+ * a refused token, or an api_url that is not Slack's Web API (unreachable, HTML, 404...).
+ */
+function startError(err: unknown, apiUrl: string): ConfigError {
+  const e = err as { code?: string; data?: { error?: string }; statusCode?: number; original?: { code?: string; message?: string } };
+  const slackError = e.data?.error;
+  if (slackError === 'invalid_auth' || slackError === 'not_authed' || slackError === 'account_inactive' || slackError === 'token_revoked') {
+    return new ConfigError(`slack: the bot token was refused (${slackError}); check the variable named by slack.bot_token_env`);
+  }
+  const why = slackError ?? (e.statusCode ? `HTTP ${e.statusCode}` : e.original?.code ?? e.code ?? 'no answer');
+  return new ConfigError(`slack: could not use the Slack Web API at ${apiUrl} (${why}); check slack.api_url`);
 }
 
 /** A slash command's answer as Slack takes it (ephemeral unless the core says otherwise). */
@@ -75,8 +89,10 @@ export class SlackAdapter implements Adapter {
   }
 
   async start(onMessage: InboundHandler): Promise<void> {
-    const auth = await this.client.auth.test();
-    if (!auth.user_id) throw new Error('Slack auth.test returned no bot user id');
+    const auth = await this.client.auth.test().catch((err: unknown) => {
+      throw startError(err, this.config.api_url);
+    });
+    if (!auth.user_id) throw new ConfigError(`slack: ${this.config.api_url} answered auth.test without a bot user id; check slack.api_url`);
     this.botUserId = auth.user_id;
     this.botId = auth.bot_id ?? '';
 

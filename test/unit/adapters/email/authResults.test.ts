@@ -25,6 +25,13 @@ const table: { name: string; headers: string[]; from: string; ok: boolean; by?: 
   { name: 'forged header below the real one is ignored', headers: ['mx.iac.es; dkim=fail header.d=iac.es', 'mx.iac.es; dkim=pass header.d=iac.es'], from: 'alice@iac.es', ok: false },
   { name: 'no header', headers: [], from: 'alice@iac.es', ok: false },
   { name: 'look-alike domain not aligned', headers: ['mx.iac.es; dkim=pass header.d=notiac.es'], from: 'alice@iac.es', ok: false },
+  { name: 'dmarc pass for the From domain', headers: ['mx.iac.es; dkim=pass header.d=esp.example; spf=none; dmarc=pass header.from=iac.es'], from: 'alice@iac.es', ok: true, by: 'dmarc' },
+  { name: 'dmarc pass for another domain', headers: ['mx.iac.es; dmarc=pass header.from=evil.test'], from: 'alice@iac.es', ok: false },
+  { name: 'dmarc fail', headers: ['mx.iac.es; dmarc=fail header.from=iac.es'], from: 'alice@iac.es', ok: false },
+  { name: 'only untrusted servers', headers: ['attacker.example; dmarc=pass header.from=iac.es', 'gmail.example; dkim=pass header.d=iac.es'], from: 'alice@iac.es', ok: false },
+  { name: 'another server added its own above ours: ours still counts', headers: ['filter.iac.es; spam=pass', 'mx.iac.es; dkim=pass header.d=iac.es'], from: 'alice@iac.es', ok: true, by: 'dkim' },
+  { name: 'a forged pass from an untrusted id above our fail', headers: ['attacker.example; dkim=pass header.d=iac.es', 'mx.iac.es; dkim=none'], from: 'alice@iac.es', ok: false },
+  { name: 'authserv-id that merely contains ours', headers: ['evil-mx.iac.es.attacker.example; dkim=pass header.d=iac.es'], from: 'alice@iac.es', ok: false },
 ];
 
 for (const c of table) {

@@ -8,11 +8,18 @@ import { ThreadIndex } from '../../../../adapters/email/ThreadIndex.js';
 import { MemoryJobStore } from '../../../../src/store/MemoryJobStore.js';
 
 const server = { host: 'mail.iac.es', port: 993, user: 'astran@iac.es', password_env: 'P' };
-const config = (extra: object = {}) => EmailConfigSchema.parse({ address: 'astran@iac.es', imap: server, smtp: server, ...extra });
-const headers = (extra = '') => parseHeaderBlock(`Return-Path: <alice@iac.es>\r\n${extra}From: alice@iac.es\r\nSubject: ASTRAN-LAUNCH\r\n\r\n`);
+const config = (extra: object = {}) => EmailConfigSchema.parse({ address: 'astran@iac.es', imap: server, smtp: server, trusted_authserv_id: 'mx.iac.es', ...extra });
+/** A mail as the receiving server delivers it: its own Authentication-Results on top (pass unless `ar` says otherwise). */
+const headers = (extra = '', ar = 'Authentication-Results: mx.iac.es; dkim=pass header.d=iac.es\r\n') =>
+  parseHeaderBlock(`${ar}Return-Path: <alice@iac.es>\r\n${extra}From: alice@iac.es\r\nSubject: ASTRAN-LAUNCH\r\n\r\n`);
 
 test('screenMail: a normal mail is accepted', () => {
   const v = screenMail({ fields: headers(), from: 'alice@iac.es', tooLarge: false, config: config(), limiter: new RateLimiter(10, 3600_000), nowMs: 0 });
+  assert.deepEqual(v, { action: 'accept' });
+});
+
+test('screenMail: require_auth_results: false accepts mail without a verdict', () => {
+  const v = screenMail({ fields: headers('', ''), from: 'alice@iac.es', tooLarge: false, config: config({ require_auth_results: false }), limiter: new RateLimiter(10, 3600_000), nowMs: 0 });
   assert.deepEqual(v, { action: 'accept' });
 });
 
@@ -25,11 +32,16 @@ test('screenMail: automated mail and unusable senders are dropped without an ans
   assert.equal(screenMail({ fields: headers('Precedence: bulk\r\n'), from: 'alice@iac.es', tooLarge: true, config: config(), limiter, nowMs: 0 }).action, 'drop');
 });
 
-test('screenMail: required Authentication-Results', () => {
-  const c = config({ require_auth_results: true, trusted_authserv_id: ['mx.iac.es'] });
+test('screenMail: required Authentication-Results (the default)', () => {
+  const c = config({ trusted_authserv_id: ['mx.iac.es'] });
   const limiter = new RateLimiter(10, 3600_000);
-  assert.equal(screenMail({ fields: headers(), from: 'alice@iac.es', tooLarge: false, config: c, limiter, nowMs: 0 }).action, 'drop');
-  const pass = headers('Authentication-Results: mx.iac.es; dkim=pass header.d=iac.es\r\n');
+  const none = screenMail({ fields: headers('', ''), from: 'alice@iac.es', tooLarge: false, config: c, limiter, nowMs: 0 });
+  assert.equal(none.action, 'drop', 'no verdict: no answer at all');
+  assert.match(none.action === 'drop' ? none.reason : '', /not authenticated: no Authentication-Results/, 'the log says why');
+  // A forged "pass" in the body of the headers below the server's own dkim=none does not count.
+  const forged = headers('Authentication-Results: mx.iac.es; dkim=pass header.d=iac.es\r\n', 'Authentication-Results: mx.iac.es; dkim=none\r\n');
+  assert.equal(screenMail({ fields: forged, from: 'alice@iac.es', tooLarge: false, config: c, limiter, nowMs: 0 }).action, 'drop');
+  const pass = headers();
   assert.equal(screenMail({ fields: pass, from: 'alice@iac.es', tooLarge: false, config: c, limiter, nowMs: 0 }).action, 'accept');
   assert.equal(screenMail({ fields: pass, from: 'mallory@evil.test', tooLarge: false, config: c, limiter, nowMs: 0 }).action, 'drop');
 });
