@@ -5,6 +5,7 @@ import { claimOnce } from '../../src/core/KeyValueStore.js';
 import type { Logger } from '../../src/log.js';
 import { RequestAck } from '../shared/RequestAck.js';
 import { toMattermost } from './mattermostText.js';
+import { retryRateLimits } from './rateLimitRetry.js';
 import type { MattermostConfig, MattermostSecrets } from './config.js';
 import { MattermostMemory } from './MattermostMemory.js';
 import { MattermostSocket } from './MattermostSocket.js';
@@ -18,6 +19,7 @@ const seenPostKey = (postId: string) => `mattermost-post:${postId}`;
 const jobThreadKey = (rootId: string) => `mattermost:job_thread:${rootId}`;
 
 type Client = InstanceType<typeof mm.Client4>;
+
 
 export interface MattermostAdapterDeps {
   config: MattermostConfig;
@@ -56,6 +58,7 @@ export class MattermostAdapter implements Adapter {
     this.client.setUrl(deps.config.url);
     this.client.setToken(deps.secrets.botToken);
     this.client.setIncludeCookies(false);
+    retryRateLimits(this.client, deps.log);
     this.memory = new MattermostMemory(deps.kv, deps.config.catchup_channels);
   }
 
@@ -200,6 +203,7 @@ export class MattermostAdapter implements Adapter {
     // past posts we have not seen yet; they come back through the socket when it is up.
     return PostSchema.parse(await this.client.createPost(post as Parameters<Client['createPost']>[0]));
   }
+
 
   private async channelOf(rootId: string): Promise<string> {
     const cached = this.memory.channelOfThread(rootId);

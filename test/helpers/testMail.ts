@@ -25,6 +25,11 @@ const MailEnvSchema = z.object({
   MAIL_SMTPS_PORT: z.coerce.number().int(),
   MAIL_CA_FILE: z.string(),
   MAIL_SCRIPT: z.string(),
+  /** The authserv-id of the server's Authentication-Results (OpenDKIM milter) and the test domain's DKIM key. */
+  MAIL_AUTHSERV_ID: z.string().min(1),
+  MAIL_DKIM_DOMAIN: z.string().min(1),
+  MAIL_DKIM_SELECTOR: z.string().min(1),
+  MAIL_DKIM_KEY_FILE: z.string().min(1),
 }).catchall(z.string());
 export type MailEnv = z.infer<typeof MailEnvSchema>;
 
@@ -62,6 +67,10 @@ export interface SendOptions {
   /** SMTP envelope sender; '' sends a bounce-like null sender. */
   envelopeFrom?: string;
   attachments?: { filename: string; content: Buffer | string }[];
+  /** DKIM-sign with the test domain's key (default: when the sender is on that domain, as its real server would). */
+  sign?: boolean;
+  /** A From header other than the authenticated sender's (forgery tests). */
+  fromHeader?: string;
 }
 
 export interface TestMail {
@@ -131,6 +140,9 @@ export async function startTestMail(opts: { bot?: string; envFile?: string } = {
         address: u.address,
         imap: { ...server, port: env.MAIL_IMAP_PORT, security: 'starttls', move_to: 'Processed', poll_s: 30 },
         smtp: { ...server, port: env.MAIL_SMTP_PORT, security: 'starttls' },
+        // The real chain: only the test server's own Authentication-Results count, and the bot signs its replies.
+        trusted_authserv_id: env.MAIL_AUTHSERV_ID,
+        dkim: { domain: env.MAIL_DKIM_DOMAIN, selector: env.MAIL_DKIM_SELECTOR, private_key_file: env.MAIL_DKIM_KEY_FILE },
         ...overrides,
       };
       return { config, env: { [passVar]: u.password } };
@@ -143,8 +155,11 @@ export async function startTestMail(opts: { bot?: string; envFile?: string } = {
         transports.set(u.address, t);
       }
       const messageId = opts.messageId ?? `<${randomUUID()}@${u.address.split('@')[1]}>`;
+      const domain = u.address.split('@')[1];
+      const sign = opts.sign ?? domain === env.MAIL_DKIM_DOMAIN;
       const message = {
-        from: u.address,
+        from: opts.fromHeader ?? u.address,
+        ...(sign ? { dkim: { domainName: env.MAIL_DKIM_DOMAIN, keySelector: env.MAIL_DKIM_SELECTOR, privateKey: readFileSync(env.MAIL_DKIM_KEY_FILE, 'utf8') } } : {}),
         to: opts.to ?? user(bot).address,
         subject: opts.subject,
         text: opts.text,

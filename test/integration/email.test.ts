@@ -137,16 +137,21 @@ test('HTML-only launch mail is read through its text', async () => {
   assert.equal(services.jobs.launches.at(-1)!.params.nightFrom, '20231209');
 });
 
-test('unauthorised sender → refusal, no job', async () => {
+test('an unauthenticated or unknown sender gets no reply at all (no backscatter) and no job; a viewer is told', async () => {
   const before = services.jobs.launches.length;
+  // mallory@evil.test: no DKIM signature, so the server's Authentication-Results say dkim=none.
   const id = await mail.send('mallory', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20231206' });
-  const refusal = await mail.waitFor('mallory', repliesTo(id));
-  assert.match(refusal.parsed.text ?? '', /access list/);
-  assert.equal(services.jobs.launches.length, before);
-  // A viewer may not launch either.
+  // A signed sender not on the access list.
+  const stranger = await mail.send('alice', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20231206', fromHeader: 'carol@astran.test' });
+  // A viewer may not launch: known and authenticated, so the refusal is sent.
   const id2 = await mail.send('bob', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20231206' });
   await mail.waitFor('bob', repliesTo(id2));
+  await barrier();
   assert.equal(services.jobs.launches.length, before);
+  for (const u of ['mallory', 'alice']) {
+    const got = (await mail.list(u)).map((m) => m.parsed).filter((m) => m.inReplyTo === id || m.inReplyTo === stranger);
+    assert.deepEqual(got.map((m) => m.subject), [], `nothing sent to ${u}`);
+  }
 });
 
 test('the same mail delivered twice (same Message-ID) is handled once', async () => {

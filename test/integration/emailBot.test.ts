@@ -136,11 +136,15 @@ test('a typo mail → help reply with an example to copy; no job', async () => {
   assert.equal(h.store.listJobs().length, jobs);
 });
 
-test('an unknown sender → refusal and no job; an auto-reply → nothing', async () => {
+test('an unknown sender (authenticated or not) → no reply at all and no job; an auto-reply → nothing', async () => {
   const jobs = h.store.listJobs().length;
   const id = await mail.send('mallory', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20041204' });
-  const refusal = (await mail.waitFor('mallory', repliesTo(id))).parsed;
-  assert.match(refusal.text ?? '', /access list/);
+  const unknown = await mail.send('bob', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20041204' });
+  await barrier();
+  for (const [u, req] of [['mallory', id], ['bob', unknown]] as const) {
+    const got = (await mail.list(u)).map((m) => m.parsed).filter(repliesTo(req));
+    assert.deepEqual(got.map((m) => m.subject), [], `no answer to ${u} (an answer to a forged From would be backscatter)`);
+  }
   assert.equal(h.store.listJobs().length, jobs);
 
   const auto = await mail.send('alice', { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20041204', headers: { 'Auto-Submitted': 'auto-replied' } });

@@ -121,6 +121,15 @@ function runeCount(s: string): number {
 
 export class FakeMattermost {
   readonly calls: FakeCall[] = [];
+  private readonly limits: { method: string; path: RegExp; times: number; retryAfterS: number }[] = [];
+
+  /**
+   * The next `times` requests matching `method` and `path` (under /api/v4) are refused as Mattermost's rate limiter
+   * does: HTTP 429, `Retry-After` and `X-Ratelimit-*` headers, a plain-text "limit exceeded" body.
+   */
+  rateLimit(method: string, path: RegExp, times = 1, retryAfterS = 1): void {
+    this.limits.push({ method, path, times, retryAfterS });
+  }
   readonly users = new Map<string, FakeUser>();
   readonly channels = new Map<string, FakeChannel>();
   readonly posts = new Map<string, FakePost>();
@@ -333,6 +342,14 @@ export class FakeMattermost {
         return;
       }
       if (!u.pathname.startsWith('/api/v4/')) throw new HttpError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.');
+      const limit = this.limits.find((l) => l.times > 0 && l.method === req.method && l.path.test(u.pathname.slice('/api/v4'.length)));
+      if (limit) {
+        limit.times--;
+        call.status = 429;
+        res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(limit.retryAfterS), 'X-Ratelimit-Limit': '10', 'X-Ratelimit-Remaining': '0', 'X-Ratelimit-Reset': String(limit.retryAfterS) });
+        res.end('limit exceeded\n');
+        return;
+      }
       const who = this.userByToken(req.headers.authorization);
       call.auth = who.auth;
       call.userId = who.user?.id;

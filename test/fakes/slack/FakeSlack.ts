@@ -37,6 +37,8 @@ export interface FakeCall {
   error?: string;
   /** Things real Slack tolerates but the docs say to avoid (e.g. thread_ts of a reply). */
   warnings: string[];
+  /** HTTP status of the answer (200 unless rate limited). */
+  status?: number;
 }
 
 export interface FakeFile {
@@ -131,6 +133,15 @@ export class FakeSlack {
   readonly teamId: string;
   readonly appId: string;
   readonly calls: FakeCall[] = [];
+  private readonly limits = new Map<string, { times: number; retryAfterS: number }>();
+
+  /**
+   * The next `times` calls of Web API `method` are answered as Slack's rate limiter does: HTTP 429, a
+   * `Retry-After` header in seconds and `{ ok: false, error: 'ratelimited' }`.
+   */
+  rateLimit(method: string, times = 1, retryAfterS = 1): void {
+    this.limits.set(method, { times, retryAfterS });
+  }
   readonly messages: FakeMessage[] = [];
   readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, FakeFile>();
@@ -436,6 +447,14 @@ export class FakeSlack {
     const raw = await readBody(req);
     if (req.method === 'POST' && u.pathname.startsWith('/api/')) {
       const method = u.pathname.slice(5);
+      const limit = this.limits.get(method);
+      if (limit && limit.times > 0) {
+        limit.times--;
+        this.calls.push({ method, at: Date.now(), token: bearer(req), contentType: String(req.headers['content-type'] ?? ''), args: {}, ok: false, error: 'ratelimited', warnings: [], status: 429 });
+        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(limit.retryAfterS) });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       const out = await this.api(method, req, raw);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(out));

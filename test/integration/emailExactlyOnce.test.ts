@@ -1,0 +1,186 @@
+/**
+ * Issue 12, failure 4 and 5, against the real chain: Postfix with the OpenDKIM milter (Authentication-Results from
+ * a loopback DNS key) and Dovecot, from scripts/services/mail.sh, and the real bot as a child process (`astran serve`)
+ * on a SQLite store.
+ *
+ * - A burst of 20 DKIM-signed requests from alice (jobs listings, help, status and dry-run launches); the bot is
+ *   SIGKILLed three times while it works through them and restarted each time. Every request is answered exactly
+ *   once (by count, per request), and every launch made exactly one job.
+ * - A mail from mallory with a forged `From: alice` and a forged `Authentication-Results: … dkim=pass` header is
+ *   answered with nothing, launches nothing, and the bot's log says why.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import YAML from 'yaml';
+import type { ParsedMail } from 'mailparser';
+import { startTestMail, type TestMail } from '../fixtures/email/testMail.js';
+import { REPO_ROOT } from '../../src/config/loadConfig.js';
+
+const exec = promisify(execFile);
+const BOT = 'astrane2e';
+const BIN = resolve(REPO_ROOT, 'bin/astran.js');
+
+let mail: TestMail;
+let dir: string;
+let configPath: string;
+let botEnv: NodeJS.ProcessEnv;
+let logPath: string;
+let child: ChildProcess | null = null;
+
+async function mailServerUp(): Promise<void> {
+  const script = resolve(REPO_ROOT, 'scripts/services/mail.sh');
+  const ok = await exec('bash', [script, 'status'], { timeout: 30_000 }).then(() => true, () => false);
+  if (!ok) await exec('bash', [script, 'up'], { timeout: 600_000 });
+  await exec('bash', [script, 'status'], { timeout: 30_000 }); // throws (the test FAILS) when still down
+}
+
+function startBot(): ChildProcess {
+  const fd = openSync(logPath, 'a');
+  const p = spawn(process.execPath, [BIN, 'serve', '--config', configPath], { cwd: dir, env: botEnv, stdio: ['ignore', 'ignore', fd] });
+  closeSync(fd);
+  child = p;
+  return p;
+}
+
+async function killBot(signal: NodeJS.Signals): Promise<void> {
+  const p = child;
+  child = null;
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill(signal);
+  await gone;
+}
+
+before(async () => {
+  await mailServerUp();
+  mail = await startTestMail({ bot: BOT });
+  await mail.clear(BOT);
+  dir = mkdtempSync(join(tmpdir(), 'astran-mail-once-'));
+  logPath = join(dir, 'bot.log');
+  const { config, env } = mail.botConfig(BOT, { rate_limit: { max: 200, per_minutes: 60 } });
+  // The embedded default (local backend, bundled sample) with the e-mail adapter only, a SQLite store in `dir`.
+  const defaults = resolve(REPO_ROOT, 'config/default.yaml');
+  const base = YAML.parse(readFileSync(defaults, 'utf8')) as Record<string, any>;
+  base.sources = resolve(dirname(defaults), base.sources);
+  base.data.base = resolve(dirname(defaults), base.data.base);
+  base.store = { path: join(dir, 'astran.db') };
+  base.bot.results_dir = join(dir, 'out');
+  base.backends.local.workdir = join(dir, 'work');
+  base.log = { level: 'info' };
+  base.adapters = { email: config };
+  base.auth = { users: { [`email:${mail.user('alice').address}`]: 'launcher' } };
+  configPath = join(dir, 'astran.yaml');
+  writeFileSync(configPath, YAML.stringify(base));
+  botEnv = { ...process.env, ...env, ASTRAN_CONFIG: '' };
+});
+
+after(async () => {
+  await killBot('SIGTERM');
+  await mail?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const repliesTo = (id: string) => (m: ParsedMail) => m.inReplyTo === id;
+
+test('20-request burst with three SIGKILLs: every request answered exactly once, every launch one job', { timeout: 240_000 }, async () => {
+  const kinds = [
+    { subject: 'ASTRAN-JOBS', text: '' },
+    { subject: 'ASTRAN-HELP', text: '' },
+    { subject: 'ASTRAN-LAUNCH', text: 'source=Crab date=20041204 dry_run=yes' },
+    { subject: 'ASTRAN', text: 'sources' },
+    { subject: 'ASTRAN', text: 'status A-0001' },
+  ];
+  const requests: { id: string; subject: string }[] = [];
+  for (let i = 0; i < 20; i++) {
+    const k = kinds[i % kinds.length];
+    requests.push({ id: await mail.send('alice', k), subject: k.subject });
+  }
+  const launches = requests.filter((r) => r.subject === 'ASTRAN-LAUNCH').map((r) => r.id);
+  assert.equal(launches.length, 4);
+
+  const answered = async () => {
+    const inbox = (await mail.list('alice').catch(() => [])).map((m) => m.parsed);
+    return requests.map((r) => inbox.filter(repliesTo(r.id)));
+  };
+  const count = async () => (await answered()).filter((l) => l.length > 0).length;
+
+  startBot();
+  // Kill it three times while it works through the burst, each time once a few more answers are in.
+  for (const target of [3, 8, 13]) {
+    const t0 = Date.now();
+    while ((await count()) < target) {
+      assert.ok(Date.now() - t0 < 60_000, `only ${await count()} answers in 60 s (log: ${logPath})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await killBot('SIGKILL');
+    startBot();
+  }
+  const t0 = Date.now();
+  while ((await count()) < requests.length) {
+    assert.ok(Date.now() - t0 < 90_000, `only ${await count()} of ${requests.length} answered (log: ${logPath})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // Let anything late (a second copy) arrive before counting.
+  await new Promise((r) => setTimeout(r, 3000));
+  await killBot('SIGTERM');
+
+  const per = await answered();
+  per.forEach((replies, i) => {
+    assert.equal(replies.length, 1, `request ${i + 1} (${requests[i].subject}) answered ${replies.length} times`);
+    assert.equal(replies[0].subject, `Re: ${requests[i].subject}`);
+  });
+  const db = new Database(join(dir, 'astran.db'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT key, value FROM meta WHERE key LIKE 'job-request:email:%'").all() as { key: string; value: string }[];
+    const jobsPerLaunch = launches.map((id) => rows.filter((r) => r.key === `job-request:email:${id}`).length);
+    assert.deepEqual(jobsPerLaunch, [1, 1, 1, 1], 'each launch recorded one job');
+    const jobs = db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number };
+    assert.equal(jobs.n, 4, 'four launches, four jobs');
+  } finally {
+    db.close();
+  }
+  // The launches were confirmed by their job's root mail, which names the job.
+  for (const id of launches) assert.match(per[requests.findIndex((r) => r.id === id)][0].text ?? '', /A-000[1-4]/);
+});
+
+test('forged From with a forged Authentication-Results: no reply, no job, and the log says why', { timeout: 60_000 }, async () => {
+  startBot();
+  const forged = await mail.send('mallory', {
+    subject: 'ASTRAN-LAUNCH',
+    text: 'source=Crab date=20041204',
+    fromHeader: mail.user('alice').address,
+    headers: { 'Authentication-Results': `${mail.env.MAIL_AUTHSERV_ID}; dkim=pass header.d=${mail.env.MAIL_DKIM_DOMAIN}; dmarc=pass header.from=${mail.env.MAIL_DKIM_DOMAIN}` },
+  });
+  // A signed request sent after it: once it is answered, the forged one (earlier in the mailbox) was handled too.
+  const marker = await mail.send('alice', { subject: 'ASTRAN-JOBS', text: '' });
+  const answer = await mail.waitFor('alice', repliesTo(marker), 30_000);
+  assert.doesNotMatch(answer.parsed.text ?? '', /A-0005/, 'the forged launch made no job');
+  await killBot('SIGTERM');
+  for (const box of ['alice', 'mallory']) {
+    const got = (await mail.list(box)).map((m) => m.parsed).filter(repliesTo(forged));
+    assert.equal(got.length, 0, `no reply reached ${box}`);
+  }
+  // What the bot saw: the server's own verdict on top (dkim=none), the forged header removed by the milter.
+  const seen = (await mail.list(BOT, 'Processed')).find((m) => m.parsed.messageId === forged);
+  assert.ok(seen, 'the forged mail reached the bot');
+  const ar = ([] as string[]).concat((seen.parsed.headers.get('authentication-results') as string | string[] | undefined) ?? []);
+  assert.ok(ar.length >= 1 && ar.every((v) => !/dkim=pass/.test(v)), `no dkim=pass survives: ${JSON.stringify(ar)}`);
+  const log = readFileSync(logPath, 'utf8');
+  assert.match(log, new RegExp(`sender not authenticated[^\\n]*${mail.env.MAIL_AUTHSERV_ID.replace(/\./g, '\\.')}`), 'the log names the reason');
+});
+
+test("the bot's replies are DKIM-signed and verify at the receiving server", { timeout: 60_000 }, async () => {
+  startBot();
+  const id = await mail.send('alice', { subject: 'ASTRAN-HELP', text: '' });
+  const reply = await mail.waitFor('alice', repliesTo(id), 30_000);
+  await killBot('SIGTERM');
+  assert.match(reply.parsed.headers.get('dkim-signature')?.toString() ?? JSON.stringify(reply.parsed.headers.get('dkim-signature')), new RegExp(`d=${mail.env.MAIL_DKIM_DOMAIN}`));
+  const ar = ([] as string[]).concat((reply.parsed.headers.get('authentication-results') as string | string[] | undefined) ?? []);
+  assert.ok(ar.some((v) => v.startsWith(mail.env.MAIL_AUTHSERV_ID) && /dkim=pass/.test(v)), `verified: ${JSON.stringify(ar)}`);
+});
