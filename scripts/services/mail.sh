@@ -121,16 +121,26 @@ UserID                root
 CONF
 }
 
+# Run a daemon without the descriptors this script inherited (above all the flock of /work/wt/.services.lock or
+# CI's equivalent): a daemon that kept it would hold the lock for as long as it runs.
+detached() {
+  (
+    local fd
+    for fd in $(ls /proc/$BASHPID/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
+    exec "$@" </dev/null
+  )
+}
+
 dnsmasq_pid() { cat "$STATE/dnsmasq.pid" 2>/dev/null || true; }
 opendkim_pid() { cat "$STATE/opendkim.pid" 2>/dev/null || true; }
 
 start_dkim() {
   if ! alive "$(dnsmasq_pid)"; then
-    /usr/sbin/dnsmasq --conf-file="$STATE/dnsmasq.conf" --pid-file="$STATE/dnsmasq.pid" --user=root
+    detached /usr/sbin/dnsmasq --conf-file="$STATE/dnsmasq.conf" --pid-file="$STATE/dnsmasq.pid" --user=root
   fi
   if ! alive "$(opendkim_pid)"; then
     rm -f "$STATE/opendkim.pid"
-    /usr/sbin/opendkim -x "$STATE/opendkim.conf" </dev/null >>"$STATE/opendkim.out" 2>&1
+    detached /usr/sbin/opendkim -x "$STATE/opendkim.conf" >>"$STATE/opendkim.out" 2>&1
     wait_port $MILTER_PORT
   fi
 }

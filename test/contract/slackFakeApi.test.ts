@@ -18,7 +18,18 @@ describe('fake Slack Web API behaves like Slack', () => {
     fake = await startFakeSlack({ channels: ['C0ASTRAN'], notMemberOf: ['C0PRIVATE'] });
     bot = new webApi.WebClient(fake.botToken, { slackApiUrl: fake.url, ...noRetry });
   });
-  after(() => fake.close());
+  after(async () => {
+    // These tests send out-of-reference calls on purpose (to see Slack's answers); the fake must have noticed each.
+    const seen = [...new Set(fake.schemaViolations)].sort();
+    fake.schemaViolations.length = 0;
+    await fake.close();
+    assert.deepEqual(seen, [
+      'chat.postMessage (args): one of text, blocks or attachments is required',
+      'chat.postMessage thread_ts: a message ts',
+      'files.getUploadURLExternal length: Too small: expected number to be >0',
+      'files.upload: not a method ASTRAN is described to call',
+    ]);
+  });
 
   const code = async (p: Promise<unknown>) => {
     try {

@@ -9,6 +9,7 @@
  * root_id must name a root post in the same channel; at most 5 file ids; messages of at most
  * 16,383 runes; `since` returns posts with update_at > since, newest first. Every call is recorded.
  */
+import { ENDPOINTS, issuesOf } from './apiSchemas.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -122,6 +123,27 @@ function runeCount(s: string): number {
 export class FakeMattermost {
   readonly calls: FakeCall[] = [];
   private readonly limits: { method: string; path: RegExp; times: number; retryAfterS: number }[] = [];
+  /** Requests that do not fit Mattermost's OpenAPI description (apiSchemas.ts); contract tests expect none. */
+  readonly schemaViolations: string[] = [];
+
+  /** Recorded, then answered as Mattermost would (the fake's own checks): the rig's close() fails such a test. */
+  private violation(what: string, issues: string[]): void {
+    this.schemaViolations.push(...issues.map((i) => `${what} ${i}`));
+  }
+
+  /** Check a request against the endpoint's schema; an endpoint ASTRAN is not described to call is a violation too. */
+  private checkRequest(method: string, p: string, body: unknown, query: URLSearchParams): void {
+    const ep = ENDPOINTS.find((e) => e.method === method && e.path.test(p));
+    if (!ep) return this.violation(`${method} ${p}`, ['not an endpoint ASTRAN is described to call']);
+    if (ep.body && body !== undefined) {
+      const issues = issuesOf(ep.body.safeParse(body));
+      if (issues.length) this.violation(`${method} ${p}`, issues);
+    }
+    if (ep.query) {
+      const issues = issuesOf(ep.query.safeParse(Object.fromEntries(query)));
+      if (issues.length) this.violation(`${method} ${p}?`, issues);
+    }
+  }
 
   /**
    * The next `times` requests matching `method` and `path` (under /api/v4) are refused as Mattermost's rate limiter
@@ -383,6 +405,17 @@ export class FakeMattermost {
       if (!target) throw new HttpError(404, 'app.user.missing_account.const', 'Unable to find the user.');
       return { status: 200, body: this.userJson(target) };
     }
+    if (!(method === 'POST' && p === '/files')) {
+      let body: unknown;
+      if (method !== 'GET') {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          body = undefined; // the route answers the bad body as Mattermost does
+        }
+      }
+      this.checkRequest(method, p, body, u.searchParams);
+    }
     if (method === 'POST' && p === '/posts') {
       const body = this.json(raw);
       call.body = body;
@@ -571,6 +604,7 @@ export class FakeMattermost {
     const channel = this.memberChannel(user, channelId, 'channel_id');
     const entries = form.getAll('files').filter((f): f is File => typeof f !== 'string');
     call.body = { channel_id: channel.id, files: entries.map((f) => ({ name: f.name, size: f.size, type: f.type })) };
+    this.checkRequest('POST', '/files', { channel_id: typeof channelId === 'string' ? channelId : '', files: entries.map((f) => ({ name: f.name, size: f.size })) }, new URLSearchParams());
     if (entries.length === 0) throw new HttpError(400, 'api.file.upload_file.incorrect_number_of_files.app_error', 'Unable to upload files. Incorrect number of files specified.');
     const infos = [];
     for (const f of entries) {

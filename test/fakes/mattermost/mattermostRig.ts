@@ -82,6 +82,8 @@ export async function startMattermostRig(opts: MattermostRigOptions): Promise<Ma
     async close() {
       await adapter.stop();
       await fake.close();
+      // Every request the adapter sent must fit Mattermost's API description (apiSchemas.ts).
+      if (fake.schemaViolations.length) throw new Error(`requests outside Mattermost's API description:\n${fake.schemaViolations.join('\n')}`);
     },
   } as MattermostRig;
   return rig;

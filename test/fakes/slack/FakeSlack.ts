@@ -7,6 +7,7 @@
  * (not_authed, invalid_auth, not_allowed_token_type, channel_not_found, not_in_channel, no_text,
  * message_not_found, cant_update_message, thread_not_found...).
  */
+import { checkSlackCall } from './webApiSchemas.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,6 +135,8 @@ export class FakeSlack {
   readonly appId: string;
   readonly calls: FakeCall[] = [];
   private readonly limits = new Map<string, { times: number; retryAfterS: number }>();
+  /** Calls whose arguments do not fit the Web API reference (webApiSchemas.ts); contract tests expect none. */
+  readonly schemaViolations: string[] = [];
 
   /**
    * The next `times` calls of Web API `method` are answered as Slack's rate limiter does: HTTP 429, a
@@ -531,6 +534,8 @@ export class FakeSlack {
       if (token !== this.appToken) return fail('not_allowed_token_type');
     } else if (token === this.appToken && method !== 'auth.test') return fail('not_allowed_token_type');
 
+    // Recorded, then answered as Slack would (its own checks below): close() fails a test that made such a call.
+    this.schemaViolations.push(...checkSlackCall(method, safeArgs));
     const warnings: string[] = [];
     const ok = (extra: Record<string, unknown>) => {
       this.record(method, token, ct, safeArgs, undefined, warnings);
@@ -684,6 +689,9 @@ export class FakeSlack {
       this.server.close(() => r());
       this.server.closeAllConnections();
     });
+    // Every call an adapter made must fit the Web API reference (webApiSchemas.ts); tests of the fake itself that
+    // send bad arguments on purpose read and clear schemaViolations first.
+    if (this.schemaViolations.length) throw new Error(`Web API calls outside Slack's reference:\n${this.schemaViolations.join('\n')}`);
   }
 }
 
