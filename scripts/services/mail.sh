@@ -96,6 +96,8 @@ CONF
 server:
   do-not-query-localhost: no
   module-config: "iterator"
+  # Unbound answers NXDOMAIN for the special-use .test TLD by default (RFC 6761): let it forward instead.
+  local-zone: "test." nodefault
 forward-zone:
   name: "test."
   forward-addr: 127.0.0.1@$DNS_PORT
