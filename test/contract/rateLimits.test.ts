@@ -15,7 +15,7 @@ test('Slack: a 429 on chat.postMessage is waited out (Retry-After) and the chann
   const fake = await startFakeSlack({ channels: ['C0ASTRAN'] });
   const store = new MemoryJobStore();
   // Posts in one channel at least 50 ms apart; the SDK may retry twice.
-  const adapter = slackAdapterForFake(fake, store, { api_retries: 2, min_post_interval_ms: 50 });
+  const adapter = slackAdapterForFake(fake, store, { api_retries: 2, min_post_interval_s: 0.05 });
   await adapter.start(async (m) => m.ack());
   try {
     const request: InboundMessage = { id: 'r1', identity: { adapter: 'slack', userId: 'U0ALICE' }, text: '', channel: 'C0ASTRAN', receivedAt: new Date(), async ack() {} };
@@ -31,7 +31,7 @@ test('Slack: a 429 on chat.postMessage is waited out (Retry-After) and the chann
     assert.deepEqual(posts.slice(1).map((c) => c.ok), [true, true, true]);
     const limited = posts[0].at;
     assert.ok(posts[1].at - limited >= 900, `the retry waited for Retry-After (${posts[1].at - limited} ms)`);
-    // The pacer held the channel's later posts behind the retried one, then kept them min_post_interval_ms apart.
+    // The pacer held the channel's later posts behind the retried one, then kept them min_post_interval_s apart.
     assert.ok(posts[2].at >= posts[1].at, `second after the retried first (${posts[2].at - posts[1].at} ms)`);
     assert.ok(posts[3].at >= posts[2].at + 45, `third spaced from the second (${posts[3].at - posts[2].at} ms)`);
     assert.ok(elapsed >= 1000);
