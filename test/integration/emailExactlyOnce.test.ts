@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import type { ParsedMail } from 'mailparser';
-import { startTestMail, type TestMail } from '../fixtures/email/testMail.js';
+import { startTestMail, type TestMail } from '../helpers/testMail.js';
 import { REPO_ROOT } from '../../src/config/loadConfig.js';
 
 const exec = promisify(execFile);
