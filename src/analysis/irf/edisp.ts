@@ -34,6 +34,7 @@ export function readEnergyDispersion(f: FitsFile): EnergyDispersion {
       }
     },
   });
+  if (!table.axes[1].edges) throw new IrfError(f.name, hdu.name, 'the migration axis has nodes (MIGRA_LO = MIGRA_HI); bins are needed');
   return energyDispersionFromTable(table);
 }
 

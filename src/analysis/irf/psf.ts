@@ -55,5 +55,6 @@ export function readPsfTable(f: FitsFile): PsfTable {
       }
     },
   });
+  if (!table.axes[2].edges) throw new IrfError(f.name, hdu.name, 'the radius axis has nodes (RAD_LO = RAD_HI); bins are needed');
   return psfFromTable(table);
 }

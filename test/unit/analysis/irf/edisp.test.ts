@@ -47,3 +47,11 @@ test('missing EDISP: IrfError naming EDISP_2D', () => {
   const f = openFits(new Uint8Array(fitsFile([{ extname: 'EVENTS', columns: [{ name: 'RA', tform: 'E', data: [1] }] }])), 'x.fits');
   assert.throws(() => readEnergyDispersion(f), (e: unknown) => e instanceof IrfError && e.hdu === 'EDISP_2D');
 });
+
+test('a migration axis given as nodes cannot make a kernel: IrfError naming the file and HDU', () => {
+  const f = openFits(
+    new Uint8Array(fitsFile([irfTable('EDISP', { c2: 'EDISP', c4: 'EDISP_2D' }, [{ prefix: 'ENERG', ...bins([1, 100]) }, { prefix: 'MIGRA', lo: [0.5, 1.5], hi: [0.5, 1.5] }, { prefix: 'THETA', ...bins([0, 2]) }], 'MATRIX', [1, 3])])),
+    'run9.fits',
+  );
+  assert.throws(() => readEnergyDispersion(f), (e: unknown) => e instanceof IrfError && e.file === 'run9.fits' && e.hdu === 'EDISP' && /nodes/.test(e.problem));
+});
