@@ -5,6 +5,7 @@ import { LocalBackend } from '../pipeline/LocalBackend.js';
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { SlurmBackend } from '../pipeline/slurm/SlurmBackend.js';
 import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.js';
+import { readOnlyRoots as readOnlyRootsOf } from '../config/readOnlyRoots.js';
 
 /** The cluster backend named by `pipeline.backend`. */
 export async function createConfiguredBackend(
@@ -15,11 +16,13 @@ export async function createConfiguredBackend(
   onReachability: (reachable: boolean) => void = () => {},
 ): Promise<ClusterBackend> {
   const { config } = loaded;
+  const readOnlyRoots = readOnlyRootsOf(config, loaded.base);
   if (config.pipeline.backend === 'local') {
     return new LocalBackend({
       config: parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local'),
       env,
       log: log.child({ backend: 'local' }),
+      readOnlyRoots,
     });
   }
   // The SSH agent socket is the only thing the Slurm backend takes from the environment.
@@ -27,6 +30,7 @@ export async function createConfiguredBackend(
   if (!slurm.private_key_path && !slurm.agent && env.SSH_AUTH_SOCK) slurm.agent = env.SSH_AUTH_SOCK;
   return new SlurmBackend(slurm, {
     log: log.child({ backend: 'slurm' }),
+    readOnlyRoots,
     onConnectionChange: (c) => {
       log.warn({ change: c }, 'cluster connection changed');
       onReachability(c.state === 'up');

@@ -8,6 +8,8 @@ import { explainIssues, type RenamedKey, type SectionIssue } from './renamedKeys
 import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from './SourceCatalog.js';
 import { OUT_DIR, renderTemplate, templateContext } from './template.js';
+import { readOnlyRoots } from './readOnlyRoots.js';
+import { rootContaining } from '../util/pathUnder.js';
 
 export const REPO_ROOT = repoRoot();
 export const DEFAULT_CONFIG_FILE = resolve(REPO_ROOT, 'config/default.yaml');
@@ -96,6 +98,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   const config = r.data;
   const dir = dirname(abs);
   const base = isAbsolute(config.data.base) ? config.data.base : resolve(dir, config.data.base);
+  if (config.data.workspace && !isAbsolute(config.data.workspace)) config.data.workspace = resolve(dir, config.data.workspace);
 
   issues.push(...sectionIssues(abs, config));
   if (config.pipeline.backend === 'slurm' && config.backends.slurm === undefined)
@@ -128,6 +131,11 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
     if (config.data.run_catalog) renderTemplate(config.data.run_catalog, sample, 'data.run_catalog');
     if (config.data.run_summary) renderTemplate(config.data.run_summary, sample, 'data.run_summary');
     if (config.data.dl3_store) renderTemplate(config.data.dl3_store, sample, 'data.dl3_store');
+    for (const [name, t] of Object.entries(config.official_paths)) {
+      if (config.paths[name] === undefined) issues.push(`${abs}: official_paths.${name}: there is no paths.${name} it would stand in for`);
+      else renderTemplate(t, sample, `official_paths.${name}`);
+    }
+    issues.push(...readOnlyIssues(config, base, sample).map((i) => `${abs}: ${i}`));
   } catch (e) {
     issues.push(`${abs}: ${(e as Error).message}`);
   }
@@ -138,4 +146,43 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   }
   if (issues.length) throw new ConfigError(`invalid configuration ${abs}`, issues);
   return { file: abs, config, base, sources: sources! };
+}
+
+/**
+ * Everything ASTRAN writes must stay out of data.read_only_roots: stage outputs and mkdirs (rendered for a sample run),
+ * the workspace, results, store and work folders. Each issue names the key and the root it falls under.
+ */
+function readOnlyIssues(config: AstranConfig, base: string, sample: Record<string, string | number>): string[] {
+  const roots = readOnlyRoots(config, base);
+  if (!roots.length) return [];
+  const out: string[] = [];
+  const check = (key: string, path: string | undefined) => {
+    if (!path) return;
+    const root = rootContaining(path, roots);
+    if (root)
+      out.push(
+        `${key}: "${path}" is inside the read-only root data.read_only_roots.${roots.indexOf(root)} (${root}); ` +
+          'ASTRAN writes only into its own workspace (data.workspace), never into the production tree',
+      );
+  };
+  check('data.workspace', config.data.workspace);
+  for (const [si, st] of config.pipeline.stages.entries())
+    for (const key of ['outputs', 'mkdirs'] as const)
+      st[key].forEach((t, ti) => {
+        try {
+          check(`pipeline.stages.${si}.${key}.${ti}`, renderTemplate(t, sample, `pipeline.stages.${si}.${key}.${ti}`));
+        } catch {
+          // unknown variables are reported by the rendering pass
+        }
+      });
+  check('bot.results_dir', resolve(config.bot.results_dir));
+  check('store.path', resolve(config.store.path));
+  const local = config.backends.local as { workdir?: unknown } | undefined;
+  check('backends.local.workdir', resolve(typeof local?.workdir === 'string' ? local.workdir : './.astran/work'));
+  const slurm = config.backends.slurm as { remoteWorkdir?: unknown; remote_workdir?: unknown } | undefined;
+  for (const key of ['remote_workdir', 'remoteWorkdir'] as const) {
+    const v = slurm?.[key];
+    if (typeof v === 'string') check(`backends.slurm.${key}`, v);
+  }
+  return out;
 }

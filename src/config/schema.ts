@@ -76,6 +76,17 @@ export const ConfigSchema = z
         run_summary: Template.optional(),
         /** DL3 data store folder holding obs-index/hdu-index (night_index: dl3_obs_index). */
         dl3_store: Template.optional(),
+        /**
+         * Where ASTRAN writes its own products (DL2, DL3, job folders); `{workspace}` in templates. Relative paths
+         * resolve against the config file.
+         */
+        workspace: z.string().min(1).optional(),
+        /**
+         * Folders ASTRAN must never write into: the production tree, the model and IRF folders (templates with {base}
+         * and vars). check-config refuses any stage output, mkdirs entry or results folder under one; the backends
+         * refuse again at run time, before any mkdir or submission.
+         */
+        read_only_roots: z.array(Template).default([]),
       })
       .strict()
       .superRefine((d, ctx) => {
@@ -91,6 +102,12 @@ export const ConfigSchema = z
         dl3_dir: Template,
       })
       .catchall(Template),
+    /**
+     * Official copies of named paths (same names as `paths`), e.g. lstosa's DL2 made with the same models: when the
+     * official file exists for a run it is used as is (read-only) and the stage producing it is skipped for that run.
+     * `force=yes` never redoes them: it redoes only ASTRAN's own products.
+     */
+    official_paths: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), Template).default({}),
     /** Constant variables for templates (production ids, model and IRF folders...). */
     vars: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().max(1000)).default({}),
     pipeline: z

@@ -64,6 +64,8 @@ export interface TemplateSubject {
   source: string;
   ra: number;
   dec: number;
+  /** Named paths replaced for this run (official copies found on the cluster), applied after resolution. */
+  paths?: Record<string, string>;
 }
 
 /** All template variables for one run: constants, subject values, and the resolved named paths. */
@@ -78,5 +80,6 @@ export function templateContext(config: AstranConfig, base: string, s: TemplateS
     source_ra: s.ra.toFixed(5),
     source_dec: s.dec.toFixed(5),
   };
-  return { ...ctx, ...resolvePaths(config.paths, ctx) };
+  if (config.data.workspace) ctx.workspace = config.data.workspace;
+  return { ...ctx, ...resolvePaths(config.paths, ctx), ...(s.paths ?? {}) };
 }

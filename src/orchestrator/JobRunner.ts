@@ -38,6 +38,7 @@ import { isSettled, type Poller } from './Poller.js';
 import type { JobThread } from './JobThread.js';
 import type { OutboxDeliverer } from './OutboxDeliverer.js';
 import { OutageNotice } from './OutageNotice.js';
+import { withOfficialPaths } from '../pipeline/officialPaths.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
 import { FitsError } from '../fits/FitsError.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
@@ -163,8 +164,13 @@ export class JobRunner {
     };
   }
 
-  private plans(): StagePlan[] {
-    return planStages(this.d.config, this.d.base, this.subject(), { stagingTag: this.clusterKey });
+  /** The subject with each run's official products found on the cluster (site: official_paths). */
+  private planSubject(): Promise<PlanSubject> {
+    return withOfficialPaths(this.d.config, this.d.base, this.subject(), this.d.backend);
+  }
+
+  private async plans(): Promise<StagePlan[]> {
+    return planStages(this.d.config, this.d.base, await this.planSubject(), { stagingTag: this.clusterKey });
   }
 
   /**
@@ -196,7 +202,7 @@ export class JobRunner {
       if (fin) return await this.awaitFinal(fin);
       if (this.job.cancelRequestedBy) throw new AbortedError();
       await this.reconcile(signal);
-      let plans = this.plans();
+      let plans = await this.plans();
       let work = await this.work(plans, signal);
 
       if (work.missingInputs.length) {
@@ -338,7 +344,7 @@ export class JobRunner {
     this.d.store.updateJob(this.jobId, { runIds: keep });
     this.event('proceed_partial', `deadline reached; proceeding without run(s) ${missing.join(', ')}`, { missing });
     this.d.thread.post('dl1/partial', { text: say.proceedingWithout(missing, keep.length) });
-    return this.plans();
+    return await this.plans();
   }
 
   private async runStage(stage: StageConfig, planned: PlannedTask[], allTasks: PlannedTask[], stageIdx: number, nStages: number, signal: AbortSignal): Promise<void> {
@@ -449,7 +455,7 @@ export class JobRunner {
     const { store } = this.d;
     store.updateJob(this.jobId, { state: 'analysis', stage: null });
     this.d.thread.progress(say.analysisProgress(this.elapsed()));
-    const subject = this.subject();
+    const subject = await this.planSubject();
     const remote = dl3Paths(this.d.config, this.d.base, subject);
     const cache = resolve(this.d.cacheDir, this.jobId);
     mkdirSync(cache, { recursive: true });

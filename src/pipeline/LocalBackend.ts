@@ -35,6 +35,7 @@ import { parseSlurmTime } from './local/parseSlurmTime.js';
 import { readRefManifest, writeRefManifest } from './local/RefManifest.js';
 import { rollUpState } from './local/rollUpState.js';
 import { tailFile } from './local/tailFile.js';
+import { assertWritable } from './WriteGuard.js';
 import { localList, localReadText, localStat } from './files/localFiles.js';
 
 export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
@@ -49,6 +50,8 @@ export interface LocalBackendOptions {
   log: Logger;
   /** Finished submissions kept for poll/logTail before the oldest are forgotten (default 1000). */
   retainFinished?: number;
+  /** data.read_only_roots, rendered: no output, mkdir or removal may fall inside one (checked before anything runs). */
+  readOnlyRoots?: string[];
 }
 
 interface LocalTask {
@@ -97,6 +100,7 @@ export class LocalBackend implements ClusterBackend {
   private readonly baseEnv: Record<string, string>;
   private readonly log: Logger;
   private readonly retainFinished: number;
+  private readonly readOnlyRoots: string[];
   /** Distinguishes refs of this process from those of an earlier run of the bot. */
   private readonly instance = randomBytes(4).toString('hex');
   private counter = 0;
@@ -113,6 +117,7 @@ export class LocalBackend implements ClusterBackend {
     this.baseEnv = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
     this.log = opts.log;
     this.retainFinished = opts.retainFinished ?? 1000;
+    this.readOnlyRoots = opts.readOnlyRoots ?? [];
   }
 
   async start(): Promise<void> {
@@ -146,6 +151,7 @@ export class LocalBackend implements ClusterBackend {
   async submit(input: StageSubmission): Promise<string> {
     if (this.stopped) throw new Error('local backend is stopped');
     const sub = localSubmissionSchema.parse(input);
+    assertWritable([...(sub.mkdirs ?? []), ...sub.tasks.flatMap((t) => t.outputs)], this.readOnlyRoots, `stage ${sub.stage}`, this.log);
     const dependsOn = sub.dependsOn ?? [];
     for (const d of dependsOn) if (!this.subs.has(d)) throw new Error(`unknown dependency ${d} (not submitted by this backend instance)`);
     if (sub.setup?.length) {
@@ -228,6 +234,7 @@ export class LocalBackend implements ClusterBackend {
 
   async remove(paths: string[]): Promise<void> {
     // Files only (no recursive delete): these are partial outputs of a task.
+    assertWritable(paths, this.readOnlyRoots, 'removing partial outputs', this.log);
     for (const p of paths) if (p) await rm(p, { force: true });
   }
 

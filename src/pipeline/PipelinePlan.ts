@@ -6,6 +6,8 @@ import type { StageSubmission, StageTask } from './ClusterBackend.js';
 export interface PlanRun {
   runId: number;
   night: string;
+  /** Named paths found at their official location for this run (official_paths): used read-only, never produced. */
+  paths?: Record<string, string>;
 }
 
 export interface PlanSubject {
@@ -41,11 +43,13 @@ export interface PlannedTask extends StageTask {
   runIds: number[];
   night: string;
   mkdirs: string[];
+  /** Every output is an official product that exists already: the task never runs, not even with force. */
+  official?: boolean;
 }
 
 /** Render every stage's tasks for the job's runs. Pure: no I/O. */
 export function planStages(config: AstranConfig, base: string, subject: PlanSubject, opts: PlanOptions = {}): StagePlan[] {
-  const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec });
+  const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: run.paths });
   return config.pipeline.stages.map((stage) => {
     const groups: { runs: PlanRun[]; night: string }[] =
       stage.per === 'run'
@@ -59,7 +63,9 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
       const tag = `${opts.stagingTag ?? 'astran'}-${stage.name}-${g.runs.map((r) => r.runId).join('+')}`;
       const staging = staged ? posix.join(posix.dirname(outputs[0]), '.astran-tmp', tag.slice(0, 120)) : undefined;
       const cmdCtx = staging ? { ...ctx, [OUT_DIR]: staging } : ctx;
+      const official = new Set(Object.values(g.runs[0].paths ?? {}));
       return {
+        official: outputs.length > 0 && outputs.every((o) => official.has(o)),
         index,
         runId: g.runs[0].runId,
         runIds: g.runs.map((r) => r.runId),
@@ -78,7 +84,7 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
 /** The DL3 file of each run (analysis input). */
 export function dl3Paths(config: AstranConfig, base: string, subject: PlanSubject): string[] {
   return subject.runs.map((r) =>
-    templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec }).dl3 as string,
+    templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: r.paths }).dl3 as string,
   );
 }
 
@@ -104,6 +110,11 @@ export function neededWork(plans: StagePlan[], exists: (path: string) => boolean
     const p = plans[i];
     if (p.stage.per !== 'run') continue;
     for (const t of p.tasks) {
+      if (t.official) {
+        // An official product (read-only, present): it is used as is; nothing before it is needed for this run.
+        runNeedsLater.set(t.runId, false);
+        continue;
+      }
       const outputsMissing = t.outputs.some((o) => !exists(o));
       const want = force || !p.stage.skip_if_outputs_exist ? true : outputsMissing;
       const laterWants = i === lastPerRun ? true : runNeedsLater.get(t.runId) === true;
@@ -120,6 +131,7 @@ export function neededWork(plans: StagePlan[], exists: (path: string) => boolean
     const p = plans[i];
     if (p.stage.per !== 'night') continue;
     for (const t of p.tasks) {
+      if (t.official) continue;
       const anyRunWork = t.runIds.some((r) => firstNeededStage.has(r));
       const outputsMissing = t.outputs.some((o) => !exists(o));
       if (force || anyRunWork || outputsMissing || !p.stage.skip_if_outputs_exist) needed[i].push(t);

@@ -14,12 +14,15 @@ import { shellJoin } from './shq.js';
 import { scrubNodeNames } from './scrubNodeNames.js';
 import { ConnectionLostError, SshConnection, type ConnectionChange, type Sftp } from './SshConnection.js';
 import { StageSubmissionSchema } from './submissionSchema.js';
+import { assertWritable } from '../WriteGuard.js';
 
 export interface SlurmBackendOptions {
   log: Logger;
   /** Told once when the cluster becomes unreachable and once when it is back. */
   onConnectionChange?: (change: ConnectionChange) => void;
   now?: () => number;
+  /** data.read_only_roots, rendered: no output, mkdir or removal may fall inside one (checked before anything runs). */
+  readOnlyRoots?: string[];
 }
 
 /** A failure whose message is safe to show users (no host, no path); detail goes to the log only. */
@@ -49,11 +52,13 @@ export class SlurmBackend implements ClusterBackend {
   private readonly refs = new Map<string, RefMemory & { key?: StageKey }>();
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly readOnlyRoots: string[];
 
   constructor(config: SlurmConfigInput, opts: SlurmBackendOptions) {
     this.cfg = SlurmConfigSchema.parse(config);
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
+    this.readOnlyRoots = opts.readOnlyRoots ?? [];
     this.conn = new SshConnection(this.cfg, this.log);
     if (opts.onConnectionChange) this.conn.on('change', opts.onConnectionChange);
   }
@@ -120,6 +125,7 @@ export class SlurmBackend implements ClusterBackend {
 
   async submit(input: StageSubmission): Promise<string> {
     const sub = StageSubmissionSchema.parse(input) as StageSubmission;
+    assertWritable([...(sub.mkdirs ?? []), ...sub.tasks.flatMap((t) => t.outputs)], this.readOnlyRoots, `stage ${sub.stage}`, this.log);
     const wd = stageWorkdir(this.cfg.remote_workdir, sub);
     await this.run(['mkdir', '-p', '--', wd]);
     await this.conn.withSftp(async (sftp) => {
@@ -213,6 +219,7 @@ export class SlurmBackend implements ClusterBackend {
 
   async remove(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
+    assertWritable(paths, this.readOnlyRoots, 'removing partial outputs', this.log);
     for (const p of paths) {
       const norm = posix.normalize(p);
       if (!p.startsWith('/') || norm !== p.replace(/\/+$/, '') || norm.split('/').length < 3) throw new SlurmError('refusing to remove an unsafe path');

@@ -49,7 +49,11 @@ test('the LST profile passes check-config and uses the LST layout, Slurm and a r
   assert.equal(config.data.run_catalog, '{base}/monitoring/RunCatalog/RunCatalog_{night}.ecsv');
   assert.deepEqual(plans.map((p) => `${p.stage.name}:${p.stage.per}:${p.tasks.length}`), ['dl1_to_dl2:run:3', 'dl2_to_dl3:run:3', 'dl3_index:night:1']);
   assert.equal(plans[0].tasks[0].inputs[0], '/fefs/onsite/data/lst-pipe/LSTN-01/DL1/20231207/v0.10/tailcut84/dl1_LST-1.Run16042.h5');
-  assert.deepEqual(dl3Paths(config, loaded.base, subject)[1], '/fefs/onsite/data/lst-pipe/LSTN-01/DL3/20231207/v0.10/tailcut84/std_cuts/Crab_Nebula/dl3_LST-1.Run16043.fits.gz');
+  // ASTRAN's own products live in its workspace; the production tree is read-only for it.
+  assert.deepEqual(dl3Paths(config, loaded.base, subject)[1], '/fefs/aswg/workspace/astran/data/DL3/20231207/v0.10/tailcut84/std_cuts/Crab_Nebula/dl3_LST-1.Run16043.fits.gz');
+  assert.ok(config.data.read_only_roots.includes('{base}'));
+  for (const p of plans) for (const t of p.tasks) for (const f of [...t.outputs, ...t.mkdirs]) assert.ok(f.startsWith('/fefs/aswg/workspace/astran/data/'), f);
+  assert.ok(plans[0].tasks[0].inputs[0].startsWith('/fefs/onsite/data/lst-pipe/LSTN-01/DL1/'), 'DL1 read from the production tree');
   // Each stage's outputs are the next stage's inputs, so a rerun skips what exists.
   assert.deepEqual(plans[0].tasks.map((t) => t.outputs[0]), plans[1].tasks.map((t) => t.inputs[0]));
   assert.ok(config.pipeline.setup.some((l) => /conda activate/.test(l)));
