@@ -8,6 +8,7 @@ import { parseNightRange } from '../src/dispatch/parsing/dates.js';
 import { nightSpan, yesterdayNight } from '../src/util/nights.js';
 import { type Problem } from '../src/dispatch/validation/Problem.js';
 import { TARGET_ARGS, resolveTarget } from '../src/dispatch/validation/targetArgs.js';
+import { decLineText } from '../src/pipeline/decLine.js';
 
 export interface LaunchArgs {
   params: LaunchParams;
@@ -95,10 +96,19 @@ export const launch: CommandSpec<LaunchArgs> = {
       } else runs = found;
     }
 
+    // Each run's RF models and IRFs: the Monte Carlo declination line nearest its pointing (as lstosa chooses them).
+    let decLines: LaunchParams['runDecLines'];
+    if (runs.length && !problems.length && ctx.services.decLines) {
+      const picked = await ctx.services.decLines.pick(runs);
+      if (picked.ok) decLines = picked.lines;
+      else problems.push(...picked.problems);
+    }
+
     // A missing or invalid source or date was reported by the central checks.
     if (problems.length || !source || !range) return { ok: false, problems };
     const params: LaunchParams = { source: source.name, nightFrom: range.from, nightTo: range.to };
     if (resolved.target?.too) params.target = { ra: source.ra, dec: source.dec };
+    if (decLines) params.runDecLines = decLines;
     if (parsed.runs) params.runs = parsed.runs as number[];
     // Each run's own night: in a range, path templates need it.
     params.runNights = Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));
@@ -112,8 +122,9 @@ export const launch: CommandSpec<LaunchArgs> = {
     const ids = runs.map((r) => r.runId);
     const runText = `${ids.length} run${ids.length === 1 ? '' : 's'} (${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''})`;
     const flags = [params.dry_run ? 'dry run' : '', params.force ? 'redoing existing products' : ''].filter(Boolean);
+    const lines = decLineText(params.runDecLines);
     return {
-      text: `Launched *${job.id}*: ${params.source}, ${nights}, ${runText}${flags.length ? ` — ${flags.join(', ')}` : ''}. Progress goes to the job's thread; \`/astran status ${job.id}\` any time.`,
+      text: `Launched *${job.id}*: ${params.source}, ${nights}, ${runText}${lines ? ` · ${lines}` : ''}${flags.length ? ` — ${flags.join(', ')}` : ''}. Progress goes to the job's thread; \`/astran status ${job.id}\` any time.`,
     };
   },
 };
@@ -132,3 +143,4 @@ async function noRunsProblem(ctx: CommandContext, source: SourceEntry, range: { 
   const example = `/astran launch ${target} date=${near[0].night}`;
   return { message: `There are no runs of ${source.name} ${when}.`, fix: `${source.name} was observed on ${listed}. Try: \`${example}\`` };
 }
+

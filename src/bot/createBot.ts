@@ -16,6 +16,8 @@ import { SqliteWatchStore } from '../store/SqliteWatchStore.js';
 import { MemoryWatchStore } from '../store/MemoryWatchStore.js';
 import type { WatchStore } from '../core/WatchStore.js';
 import { createNightIndex } from '../pipeline/NightIndex.js';
+import { ClusterDecLinePicker } from '../pipeline/DecLinePicker.js';
+import { renderRoots } from '../config/readOnlyRoots.js';
 import { Orchestrator } from '../orchestrator/Orchestrator.js';
 import { fluxHistory } from '../orchestrator/fluxHistory.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
@@ -127,6 +129,15 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         digest_utc: watchCfg.digest_utc,
       },
     },
+    decLines: config.dec_lines
+      ? new ClusterDecLinePicker({
+          roots: renderRoots(config.dec_lines.roots, config, o.loaded.base, 'dec_lines.roots'),
+          maxDistanceDeg: config.dec_lines.max_distance_deg,
+          latitudeDeg: config.dec_lines.site_latitude_deg,
+          files: backend,
+          log: o.log,
+        })
+      : undefined,
   };
   const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users), specs: commandSpecs, log: o.log });
   let started = false;

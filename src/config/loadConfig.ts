@@ -8,7 +8,7 @@ import { explainIssues, type RenamedKey, type SectionIssue } from './renamedKeys
 import { ConfigError } from '../core/errors.js';
 import { SourceCatalog } from './SourceCatalog.js';
 import { OUT_DIR, renderTemplate, templateContext } from './template.js';
-import { readOnlyRoots } from './readOnlyRoots.js';
+import { readOnlyRoots, renderRoots } from './readOnlyRoots.js';
 import { rootContaining } from '../util/pathUnder.js';
 
 export const REPO_ROOT = repoRoot();
@@ -115,7 +115,8 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
 
   // Render every template once with sample values so unknown variables are reported now, not mid-night.
   try {
-    const sample = templateContext(config, base, { night: '20240101', run: 1, source: 'Crab Nebula', ra: 83.6, dec: 22.0 });
+    const sample = templateContext(config, base, { night: '20240101', run: 1, source: 'Crab Nebula', ra: 83.6, dec: 22.0, decLine: config.dec_lines ? 'dec_2276' : undefined });
+    if (config.dec_lines) renderRoots(config.dec_lines.roots, config, base, 'dec_lines.roots');
     for (const [si, st] of config.pipeline.stages.entries()) {
       for (const key of ['command', 'inputs', 'outputs', 'mkdirs'] as const) {
         st[key].forEach((t, ti) => {

@@ -108,6 +108,22 @@ export const ConfigSchema = z
      * `force=yes` never redoes them: it redoes only ASTRAN's own products.
      */
     official_paths: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), Template).default({}),
+    /**
+     * Monte Carlo declination lines (RF models and IRFs are made per line): for each run ASTRAN lists the `dec_*`
+     * folders present under every root (through the cluster backend), picks the one for the run's pointing the way
+     * lstosa's get_RF_model does, and exposes it as `{dec_line}` (e.g. `models_dir: "{models_root}/{dec_line}"`).
+     */
+    dec_lines: z
+      .object({
+        /** Folders each holding one `dec_XXXX` / `dec_min_XXXX` folder per line (templates with {base} and vars). */
+        roots: z.array(Template).min(1),
+        /** Refuse a launch when the chosen line is farther than this from a run's pointing declination. */
+        max_distance_deg: z.number().positive().max(90).default(8),
+        /** Site latitude for lstosa's culmination-angle guard (LST-1: 28.761944). */
+        site_latitude_deg: z.number().min(-90).max(90).default(28.761944),
+      })
+      .strict()
+      .optional(),
     /** Constant variables for templates (production ids, model and IRF folders...). */
     vars: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().max(1000)).default({}),
     pipeline: z

@@ -66,6 +66,8 @@ export interface TemplateSubject {
   dec: number;
   /** Named paths replaced for this run (official copies found on the cluster), applied after resolution. */
   paths?: Record<string, string>;
+  /** The run's Monte Carlo declination line (`dec_2276`), when dec_lines is configured: `{dec_line}`. */
+  decLine?: string;
 }
 
 /** All template variables for one run: constants, subject values, and the resolved named paths. */
@@ -81,5 +83,6 @@ export function templateContext(config: AstranConfig, base: string, s: TemplateS
     source_dec: s.dec.toFixed(5),
   };
   if (config.data.workspace) ctx.workspace = config.data.workspace;
+  if (s.decLine) ctx.dec_line = s.decLine;
   return { ...ctx, ...resolvePaths(config.paths, ctx), ...(s.paths ?? {}) };
 }

@@ -15,6 +15,8 @@ export interface LaunchParams {
   source: string;
   /** Set for a target of opportunity (not in the source list): its J2000 coordinates in degrees. */
   target?: { ra: number; dec: number };
+  /** Monte Carlo declination line chosen for each run (RF models + IRFs), keyed by run id, when dec_lines is configured. */
+  runDecLines?: Record<string, { line: string; dec: number; pointingDec: number }>;
   /** First and last night, YYYYMMDD (equal for a single night). */
   nightFrom: string;
   nightTo: string;

@@ -69,6 +69,22 @@ export interface CommandServices {
   maxNights: number;
   /** Subscriptions (subscribe, unsubscribe, subscriptions). */
   watch: WatchServices;
+  /** Picks each run's Monte Carlo declination line (RF models + IRFs); absent when the config has no dec_lines. */
+  decLines?: DecLinePicker;
+}
+
+/** A run's Monte Carlo declination line: folder name (`dec_2276`) and its declination in degrees. */
+export interface RunDecLine {
+  line: string;
+  dec: number;
+  /** The run's pointing declination it was chosen for. */
+  pointingDec: number;
+}
+
+/** Chooses the declination line of each run from the lines available on the cluster. */
+export interface DecLinePicker {
+  /** Either every run's line, or plain-words refusals (one per problem) naming the runs. */
+  pick(runs: RunInfo[]): Promise<{ ok: true; lines: Record<string, RunDecLine> } | { ok: false; problems: { message: string; fix?: string }[] }>;
 }
 
 /** Everything a command handler sees. */

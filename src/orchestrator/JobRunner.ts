@@ -160,7 +160,7 @@ export class JobRunner {
       source: this.d.source.name,
       ra: this.d.source.ra,
       dec: this.d.source.dec,
-      runs: j.runIds.map((runId) => ({ runId, night: j.params.runNights?.[String(runId)] ?? j.params.nightFrom })),
+      runs: j.runIds.map((runId) => ({ runId, night: j.params.runNights?.[String(runId)] ?? j.params.nightFrom, decLine: j.params.runDecLines?.[String(runId)]?.line })),
     };
   }
 

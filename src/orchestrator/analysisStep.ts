@@ -72,13 +72,16 @@ export function createAnalysisStep(config: AstranConfig, attribution?: string, o
       total: result.total,
       runs: result.runs.map(({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux }) => ({ obs_id, night, livetime_s, n_events, n_on, n_off, alpha, excess, significance, flux })),
       ...(result.nights ? { nights: result.nights } : {}),
+      ...(job.params.runDecLines ? { dec_lines: job.params.runDecLines } : {}),
       images: plots.map((p) => p.file),
       ...(failures.length ? { plot_failures: failures.map((f) => f.file) } : {}),
       outDir,
     };
     // results.json keeps the map's description, not its pixels (those are in skymap.png).
     const mapMeta = { ...result.skymap, counts: undefined, excess: undefined, significance: undefined };
-    await writeFile(join(outDir, 'results.json'), JSON.stringify({ ...result, skymap: mapMeta }, null, 1));
+    // Which Monte Carlo declination line (RF models + IRFs) each run was processed with.
+    const decLines = job.params.runDecLines ? { dec_lines: job.params.runDecLines } : {};
+    await writeFile(join(outDir, 'results.json'), JSON.stringify({ ...result, ...decLines, skymap: mapMeta }, null, 1));
     return {
       summary,
       message: {

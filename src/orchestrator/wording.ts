@@ -9,6 +9,7 @@ import type { AnalysisResult } from '../analysis/types.js';
 import type { OutboxItem } from '../core/Outbox.js';
 import type { JobRecord, LaunchParams } from '../core/JobStore.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
+import { decLineText } from '../pipeline/decLine.js';
 import { fmtDuration, fmtNights } from './format.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
@@ -27,9 +28,10 @@ export function rootText(job: JobRecord): string {
   ]
     .filter(Boolean)
     .join(', ');
+  const lines = decLineText(p.runDecLines);
   return (
     `🔭 *${job.id}* · ${p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
-    `${opts ? ` · ${opts}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
+    `${opts ? ` · ${opts}` : ''}${lines ? ` · ${lines}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
     // "Reply" reads right in a chat thread and in a mail conversation alike.
     `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
   );
@@ -179,6 +181,7 @@ export function summaryText(job: JobRecord, r: AnalysisResult, attribution?: str
     `*${t.significance.toFixed(1)}σ* (Li & Ma) · excess ${t.excess.toFixed(1)} · N_on ${t.n_on}, N_off ${t.n_off}, α = ${t.alpha.toFixed(3)} · ${t.excess_rate_per_min.toFixed(2)} excess/min`,
     ...[fluxSummaryLine(t)].filter((x): x is string => x !== null),
     `Cuts: θ² < ${o.theta2Cut} deg²${o.useRadMax ? ' (RAD_MAX where present)' : ''}, ${o.offRegions} OFF region(s), ${energy}.`,
+    ...(job.params.runDecLines ? [`${decLineText(job.params.runDecLines)}.`] : []),
     '```',
     formatRunsTable(r),
     '```',

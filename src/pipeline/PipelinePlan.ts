@@ -8,6 +8,8 @@ export interface PlanRun {
   night: string;
   /** Named paths found at their official location for this run (official_paths): used read-only, never produced. */
   paths?: Record<string, string>;
+  /** The run's Monte Carlo declination line, `{dec_line}` in templates. */
+  decLine?: string;
 }
 
 export interface PlanSubject {
@@ -49,7 +51,7 @@ export interface PlannedTask extends StageTask {
 
 /** Render every stage's tasks for the job's runs. Pure: no I/O. */
 export function planStages(config: AstranConfig, base: string, subject: PlanSubject, opts: PlanOptions = {}): StagePlan[] {
-  const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: run.paths });
+  const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: run.paths, decLine: run.decLine });
   return config.pipeline.stages.map((stage) => {
     const groups: { runs: PlanRun[]; night: string }[] =
       stage.per === 'run'
@@ -84,7 +86,7 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
 /** The DL3 file of each run (analysis input). */
 export function dl3Paths(config: AstranConfig, base: string, subject: PlanSubject): string[] {
   return subject.runs.map((r) =>
-    templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: r.paths }).dl3 as string,
+    templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: r.paths, decLine: r.decLine }).dl3 as string,
   );
 }
 

@@ -13,7 +13,7 @@ export async function withOfficialPaths(config: AstranConfig, base: string, subj
   const names = Object.keys(config.official_paths);
   if (!names.length || !subject.runs.length) return subject;
   const candidates = subject.runs.flatMap((r) => {
-    const ctx = templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec });
+    const ctx = templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec, decLine: r.decLine });
     return names.map((name) => ({ runId: r.runId, name, path: renderTemplate(config.official_paths[name], ctx, `official_paths.${name}`) }));
   });
   const flags = await files.exists(candidates.map((c) => c.path));

@@ -11,6 +11,7 @@ const YYYYMMDD = z.string().regex(/^\d{8}$/);
 export const launchParamsSchema = z.looseObject({
   source: z.string().min(1),
   target: z.object({ ra: z.number().min(0).lt(360), dec: z.number().min(-90).max(90) }).optional(),
+  runDecLines: z.record(z.string(), z.object({ line: z.string().regex(/^dec_(min_)?\d{3,4}$/), dec: z.number(), pointingDec: z.number() })).optional(),
   nightFrom: YYYYMMDD,
   nightTo: YYYYMMDD,
   runs: z.array(z.number().int()).optional(),

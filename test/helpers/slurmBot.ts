@@ -65,14 +65,17 @@ export interface WorldOptions {
   operation_timeout_s?: number;
 }
 
-/** The cluster-side user must write DL2/DL3 and its work dirs: the whole tree belongs to it. */
+/** The cluster-side user writes DL2/DL3 and its job folders: the workspace belongs to it (the data tree does not). */
 function chownTree(dir: string, uid: number, gid: number): void {
   execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
 }
 
 export class World {
   readonly dir: string;
+  /** The production data tree: owned by root, READ-ONLY for the cluster user (as on the real site). */
   readonly base: string;
+  /** ASTRAN's own products and job folders: owned by the cluster user. */
+  readonly workspace: string;
   readonly configFile: string;
   readonly dbPath: string;
   readonly resultsDir: string;
@@ -89,14 +92,18 @@ export class World {
     this.gid = Number(execFileSync('id', ['-g', o.cluster.user], { encoding: 'utf8' }).trim());
     this.dir = join('/tmp', `astran-e2e-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`);
     this.base = join(this.dir, 'data');
+    this.workspace = join(this.dir, 'workspace');
     this.configFile = join(this.dir, 'astran.yaml');
     this.dbPath = join(this.dir, 'astran.db');
     this.resultsDir = join(this.dir, 'results');
     this.firstSeq = 100_000 + Math.floor(Math.random() * 800_000_000);
     mkdirSync(this.dir, { recursive: true });
     chmodSync(this.dir, 0o755);
-    for (const d of ['models', 'irf', 'monitoring/RunCatalog', 'work', 'standin-state']) mkdirSync(join(this.base, d), { recursive: true });
-    writeFileSync(join(this.base, 'irf', 'irf_crab_std_cuts.fits.gz'), 'irf');
+    // RF models and IRFs per Monte Carlo declination line, as the AllSky productions lay them out.
+    for (const d of ['models/dec_2276', 'models/dec_3476', 'models/dec_min_413', 'irf/dec_2276', 'irf/dec_3476', 'irf/dec_min_413', 'monitoring/RunCatalog'])
+      mkdirSync(join(this.base, d), { recursive: true });
+    for (const line of ['dec_2276', 'dec_3476', 'dec_min_413']) writeFileSync(join(this.base, 'irf', line, `irf_allsky_${line}_std_cuts.fits.gz`), `irf ${line}`);
+    for (const d of ['jobs', 'standin-state']) mkdirSync(join(this.workspace, d), { recursive: true });
     const nights = [...new Set(o.runs.map((r) => r.night))];
     for (const night of nights) {
       const rows = o.runs.filter((r) => r.night === night).map((r) => `${r.runId},${JSON.stringify(r.catalogName)},83.633,22.014`);
@@ -107,7 +114,7 @@ export class World {
     }
     for (const r of o.runs) if (r.dl1 !== false) this.addDl1(r.night, r.runId, false);
     this.writeConfig();
-    chownTree(this.base, this.uid, this.gid);
+    chownTree(this.workspace, this.uid, this.gid);
     this.seedStore();
   }
 
@@ -115,21 +122,30 @@ export class World {
     return join(this.base, 'DL1', night, 'v0.10', 'tailcut84', `dl1_LST-1.Run${String(runId).padStart(5, '0')}.h5`);
   }
 
-  /** Create a run's DL1 file (as the cluster user, like the production would). */
-  addDl1(night: string, runId: number, chown = true): void {
+  /** Create a run's DL1 file in the production tree (root-owned, readable by the cluster user, like lstosa's). */
+  addDl1(night: string, runId: number, _chown = true): void {
     const f = this.dl1Path(night, runId);
     mkdirSync(join(f, '..'), { recursive: true });
     writeFileSync(f, `dl1 ${runId}\n`);
-    if (chown) chownTree(join(this.base, 'DL1'), this.uid, this.gid);
   }
 
-  /** Hand files the test wrote under the data tree to the cluster user. */
+  /** lstosa's own DL2 of a run (official_paths.dl2 of the profile), in the read-only production tree. */
+  officialDl2Path(night: string, runId: number): string {
+    return join(this.base, 'DL2', night, 'v0.10', 'tailcut84', 'nsb_tuning_0.14', `dl2_LST-1.Run${String(runId).padStart(5, '0')}.h5`);
+  }
+
+  /** Hand files the test wrote under the workspace to the cluster user. */
   giveToCluster(): void {
-    chownTree(this.base, this.uid, this.gid);
+    chownTree(this.workspace, this.uid, this.gid);
   }
 
   dl3Dir(night: string, sourceDir: string): string {
-    return join(this.base, 'DL3', night, 'v0.10', 'tailcut84', 'std_cuts', sourceDir);
+    return join(this.workspace, 'DL3', night, 'v0.10', 'tailcut84', 'std_cuts', sourceDir);
+  }
+
+  /** Where a stage attempt's job.sh and task logs are on the cluster. */
+  jobsDir(): string {
+    return join(this.workspace, 'jobs');
   }
 
   private writeConfig(): void {
@@ -154,9 +170,11 @@ export class World {
       store: { path: this.dbPath },
       log: { level: 'warn' },
       sources: join(this.dir, 'sources.yaml'),
-      data: { ...lst.data, base: this.base },
+      data: { ...lst.data, base: this.base, workspace: this.workspace, read_only_roots: ['{base}'] },
+      official_paths: lst.official_paths,
       paths: lst.paths,
-      vars: { ...lst.vars, models_dir: join(this.base, 'models'), irf_dir: join(this.base, 'irf') },
+      vars: { ...lst.vars, models_root: join(this.base, 'models'), irf_root: join(this.base, 'irf') },
+      dec_lines: lst.dec_lines,
       pipeline: {
         backend: 'slurm',
         // Config lines, not user text: the stand-ins' environment.
@@ -174,7 +192,7 @@ export class World {
           user: o.cluster.user,
           private_key_path: o.cluster.key,
           known_hosts_path: o.cluster.knownHosts,
-          remote_workdir: join(this.base, 'work'),
+          remote_workdir: this.jobsDir(),
           partition: 'debug',
           reconnect_initial_s: 0.2,
           reconnect_max_s: 1,

@@ -44,7 +44,7 @@ const crab = (night: string, runId: number, hess: number, dl1 = true) => ({ nigh
 /** Lines users read: no absolute paths, no host names. */
 function assertNoPathsOrHosts(text: string, w: World): void {
   assert.doesNotMatch(text, /\/(tmp|home|work|var|fefs|usr)\//, 'no absolute paths in the thread');
-  assert.ok(!text.includes(w.base) && !text.includes(cluster.host) && !text.includes('localhost'), 'no data paths or host names');
+  assert.ok(!text.includes(w.base) && !text.includes(w.workspace) && !text.includes(cluster.host) && !text.includes('localhost'), 'no data paths or host names');
 }
 
 describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
@@ -306,9 +306,9 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       const final = await waitFinal(bot, latestJob(bot)!.id);
       assert.equal(final.state, 'done', chat.text(final.thread!.key));
       // The stand-in logs the --source-name it received: exactly the catalog name, spaces and quotes included.
-      const log = readFileSync(join(w.base, 'work', clusterJobKey(bot.store, final.id), 'dl2_to_dl3-a1', 'task-0.log'), 'utf8');
+      const log = readFileSync(join(w.jobsDir(), clusterJobKey(bot.store, final.id), 'dl2_to_dl3-a1', 'task-0.log'), 'utf8');
       assert.ok(log.includes(`Source ${weird} at RA 83.63308 deg`), log);
-      assert.ok(existsSync(join(w.dl3Dir('20231208', 'Odd_Q_Src_touch_tmp_pwned-' + tag + '-W_'), 'dl3_LST-1.Run01872.fits.gz')), readdirSync(join(w.base, 'DL3', '20231208', 'v0.10', 'tailcut84', 'std_cuts')).join());
+      assert.ok(existsSync(join(w.dl3Dir('20231208', 'Odd_Q_Src_touch_tmp_pwned-' + tag + '-W_'), 'dl3_LST-1.Run01872.fits.gz')), readdirSync(join(w.workspace, 'DL3', '20231208', 'v0.10', 'tailcut84', 'std_cuts')).join());
       for (const x of ['X', 'Y', 'R', 'B', 'O', 'E', 'D', 'W']) assert.equal(existsSync(marker(x)), false, `marker ${x} must not exist`);
     } finally {
       await bot.stop();

@@ -37,7 +37,7 @@ function submission(jobId: string, stage: StageConfig, tasks: PlannedTask[], att
 const loaded = loadConfig(PROFILE);
 const { config } = loaded;
 const crab = loaded.sources.resolve('Crab')!;
-const subject = { source: crab.name, ra: crab.ra, dec: crab.dec, runs: [16042, 16043, 16045].map((runId) => ({ runId, night: '20231207' })) };
+const subject = { source: crab.name, ra: crab.ra, dec: crab.dec, runs: [16042, 16043, 16045].map((runId) => ({ runId, night: '20231207', decLine: 'dec_2276' })) };
 const plans = planStages(config, loaded.base, subject);
 const slurm = SlurmConfigSchema.parse(config.backends.slurm);
 
