@@ -116,6 +116,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   // Render every template once with sample values so unknown variables are reported now, not mid-night.
   try {
     const sample = templateContext(config, base, { night: '20240101', run: 1, source: 'Crab Nebula', ra: 83.6, dec: 22.0, decLine: config.dec_lines ? 'dec_2276' : undefined });
+    if (config.pipeline.dl1_complete.night_flag) renderTemplate(config.pipeline.dl1_complete.night_flag, sample, 'pipeline.dl1_complete.night_flag');
     if (config.dec_lines) renderRoots(config.dec_lines.roots, config, base, 'dec_lines.roots');
     for (const [si, st] of config.pipeline.stages.entries()) {
       for (const key of ['command', 'inputs', 'outputs', 'mkdirs'] as const) {

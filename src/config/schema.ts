@@ -146,6 +146,19 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * When a run's DL1 counts as complete (a file exists as soon as lstosa starts writing it). `night_flag`: the
+         * night is done when this file exists (lstosa's closer writes OSA/Closer/{night}/{prod_id}/NightFinished.txt);
+         * `stable_for_s`: a file is complete when its size and mtime stay unchanged across checks at least this far
+         * apart. With both, either suffices; with neither, existing is enough.
+         */
+        dl1_complete: z
+          .object({
+            night_flag: Template.optional(),
+            stable_for_s: z.number().min(0).max(86_400).default(0),
+          })
+          .strict()
+          .prefault({}),
         stages: z.array(StageSchema).default([]),
       })
       .strict()

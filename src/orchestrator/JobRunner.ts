@@ -39,6 +39,7 @@ import type { JobThread } from './JobThread.js';
 import type { OutboxDeliverer } from './OutboxDeliverer.js';
 import { OutageNotice } from './OutageNotice.js';
 import { withOfficialPaths } from '../pipeline/officialPaths.js';
+import { InputReadiness, dl1WaitWords, type InputStatus } from '../pipeline/InputReadiness.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
 import { FitsError } from '../fits/FitsError.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
@@ -112,6 +113,8 @@ const taskKey = (t: { runIds: number[] }) => t.runIds.join('+');
 export class JobRunner {
   private readonly activeRefs = new Set<string>();
   private readonly startedAt: number;
+  /** DL1 completeness (site: pipeline.dl1_complete); keeps its observations for the life of this runner. */
+  private readonly readiness: InputReadiness;
   readonly outage: OutageNotice;
 
   constructor(
@@ -119,6 +122,7 @@ export class JobRunner {
     private readonly d: RunnerDeps,
   ) {
     this.startedAt = Date.parse(d.store.getJob(jobId)!.createdAt);
+    this.readiness = new InputReadiness(d.config, d.base, d.backend, () => d.now().getTime());
     const patienceMs = d.config.pipeline.outage_patience_s * 1000;
     this.outage = new OutageNotice(jobId, d.store, d.thread, patienceMs, d.now, d.log);
   }
@@ -204,9 +208,10 @@ export class JobRunner {
       await this.reconcile(signal);
       let plans = await this.plans();
       let work = await this.work(plans, signal);
-
-      if (work.missingInputs.length) {
-        plans = await this.waitForInputs(plans, work.missingInputs, signal);
+      // DL1 counts only when complete (pipeline.dl1_complete), not as soon as it exists.
+      const inputs = await this.cluster(() => this.readiness.assess(work), signal);
+      if (inputs.missing.length || inputs.writing.length) {
+        plans = await this.waitForInputs(plans, inputs, signal);
         work = await this.work(plans, signal);
       }
 
@@ -316,23 +321,27 @@ export class JobRunner {
     return bad.sort((a, b) => a.task.index - b.task.index);
   }
 
-  private async waitForInputs(plans: StagePlan[], missingNow: number[], signal: AbortSignal): Promise<StagePlan[]> {
+  /** `first`: where the runs' inputs stood at the caller's check (site: InputReadiness). */
+  private async waitForInputs(plans: StagePlan[], first: InputStatus, signal: AbortSignal): Promise<StagePlan[]> {
     const cfg = this.d.config.pipeline.dl1_wait;
     const deadline = this.startedAt + cfg.deadline_s * 1000;
     const total = this.job.runIds.length;
     this.d.store.updateJob(this.jobId, { state: 'waiting_inputs', stage: null });
-    let missing = missingNow;
-    if (missing.length) {
-      this.event('waiting_inputs', `waiting for DL1 of run(s) ${missing.join(', ')}`, { missing });
-      this.d.thread.post('dl1/waiting', { text: say.waitingForDl1(total - missing.length, total, missing, cfg.interval_s) });
-    }
-    while (missing.length && this.d.now().getTime() < deadline) {
-      this.d.thread.progress(say.waitingForDl1Progress(total - missing.length, total, this.elapsed()));
+    let status = first;
+    const notReady = () => [...status.missing, ...status.writing].sort((a, b) => a - b);
+    const state = () => dl1WaitWords(status, this.job.runIds.length, this.readiness.rule);
+    const until = `${new Date(deadline).toISOString().slice(11, 16)} UTC`;
+    this.event('waiting_inputs', `waiting for DL1 of run(s) ${notReady().join(', ')}`, { missing: status.missing, writing: status.writing });
+    this.d.thread.post('dl1/waiting', { text: say.waitingForDl1(state(), cfg.interval_s, until, Math.max(0, (deadline - this.d.now().getTime()) / 1000), cfg.on_deadline) });
+    while (notReady().length && this.d.now().getTime() < deadline) {
+      this.d.thread.progress(say.waitingForDl1Progress(state(), until, this.elapsed()));
       await sleep(Math.min(cfg.interval_s * 1000, Math.max(50, deadline - this.d.now().getTime())), signal);
-      missing = (await this.work(plans, signal)).missingInputs;
+      const work = await this.work(plans, signal);
+      status = await this.cluster(() => this.readiness.assess(work), signal);
     }
+    const missing = notReady();
     if (!missing.length) {
-      this.event('inputs_ready', 'all inputs present');
+      this.event('inputs_ready', 'all inputs complete');
       if (total) this.d.thread.post('dl1/ready', { text: say.dl1Present(total) });
       return plans;
     }

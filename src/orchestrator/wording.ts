@@ -79,20 +79,21 @@ export function noThreadProblem(errorId: string): { message: string; hint: strin
 
 export const allProductsExist = (runs: number) => `All DL3 files exist for the ${runs} run(s): going straight to the analysis.`;
 
-export const waitingForDl1 = (present: number, total: number, missing: number[], intervalS: number) =>
-  `⏳ Waiting for DL1: ${present}/${total} runs present (missing: ${missing.join(', ')}). I check again every ${fmtDuration(intervalS)}.`;
+/** `state`: "1 of 3 runs ready, 1 still being written (...), 1 not there yet (run 1808)" (see dl1WaitWords). */
+export const waitingForDl1 = (state: string, intervalS: number, until: string, leftS: number, onDeadline: 'proceed' | 'fail') =>
+  `⏳ Waiting for DL1: ${state}. I check every ${fmtDuration(intervalS)} and wait until ${until} (${fmtDuration(leftS)} from now); then I ${onDeadline === 'fail' ? 'give up' : 'go on with the runs that are ready'}.`;
 
-export const waitingForDl1Progress = (present: number, total: number, elapsed: string) => `⏳ waiting for DL1: ${present}/${total} runs present · elapsed ${elapsed}`;
+export const waitingForDl1Progress = (state: string, until: string, elapsed: string) => `⏳ waiting for DL1: ${state} · waiting until ${until} · elapsed ${elapsed}`;
 
-export const dl1Present = (total: number) => `✅ DL1 present for all ${total} runs.`;
+export const dl1Present = (total: number) => `✅ DL1 complete for all ${total} runs.`;
 
 export const dl1NeverArrived = (missing: number[], deadlineH: number) => ({
-  message: `DL1 never arrived for run(s) ${missing.join(', ')} (waited until the ${deadlineH} h deadline).`,
+  message: `DL1 never became complete for run(s) ${missing.join(', ')} (waited until the ${deadlineH} h deadline).`,
   hint: 'Check that the night was processed (DL1 production), then launch again.',
 });
 
 export const proceedingWithout = (missing: number[], kept: number) =>
-  `⚠️ DL1 still missing for run(s) ${missing.join(', ')} at the deadline: proceeding with the ${kept} run(s) present.`;
+  `⚠️ DL1 still missing or incomplete for run(s) ${missing.join(', ')} at the deadline: proceeding with the ${kept} run(s) ready.`;
 
 // --- dry run ---
 

@@ -95,6 +95,8 @@ export interface NeededWork {
   needed: PlannedTask[][];
   /** Runs whose first needed stage lacks inputs (DL1 not there yet). */
   missingInputs: number[];
+  /** Inputs of each run's first needed stage (what must be complete before the run starts), with its night. */
+  inputsOf: Map<number, { night: string; inputs: string[] }>;
 }
 
 /**
@@ -140,11 +142,13 @@ export function neededWork(plans: StagePlan[], exists: (path: string) => boolean
     }
   }
   const missingInputs: number[] = [];
+  const inputsOf = new Map<number, { night: string; inputs: string[] }>();
   for (const [runId, si] of firstNeededStage) {
     const t = plans[si].tasks.find((x) => x.runId === runId)!;
+    inputsOf.set(runId, { night: t.night, inputs: t.inputs });
     if (t.inputs.some((f) => !exists(f))) missingInputs.push(runId);
   }
-  return { needed, missingInputs: missingInputs.sort((a, b) => a - b) };
+  return { needed, missingInputs: missingInputs.sort((a, b) => a - b), inputsOf };
 }
 
 /** Every path whose existence the plan depends on (one batched exists() call). */

@@ -63,6 +63,10 @@ export interface WorldOptions {
   console?: boolean;
   /** How long a cluster call waits for a lost connection (the thread hears of an outage after this). */
   operation_timeout_s?: number;
+  /** pipeline.dl1_complete (default: the LST profile's). */
+  dl1Complete?: { night_flag?: string; stable_for_s?: number };
+  /** Run the same pipeline with the local backend (stand-ins as local processes) instead of Slurm. */
+  localBackend?: boolean;
 }
 
 /** The cluster-side user writes DL2/DL3 and its job folders: the workspace belongs to it (the data tree does not). */
@@ -148,15 +152,19 @@ export class World {
     return join(this.workspace, 'jobs');
   }
 
+  /** The stand-ins' environment: which real DL3 file each run gets, plus the test's own settings. */
+  standinEnv(): Record<string, string> {
+    return {
+      ASTRAN_STANDIN_DL3_MAP: this.o.runs.map((r) => `${r.runId}=${HESS_FILE(r.hess)}`).join(','),
+      ASTRAN_STANDIN_INDEX_SOURCE_DIR: HESS,
+      ...this.o.standinEnv,
+    };
+  }
+
   private writeConfig(): void {
     const o = this.o;
     const lst = parseYaml(readFileSync(LST_PROFILE, 'utf8')) as Record<string, any>;
-    const map = o.runs.map((r) => `${r.runId}=${HESS_FILE(r.hess)}`).join(',');
-    const env: Record<string, string> = {
-      ASTRAN_STANDIN_DL3_MAP: map,
-      ASTRAN_STANDIN_INDEX_SOURCE_DIR: HESS,
-      ...o.standinEnv,
-    };
+    const env = this.standinEnv();
     // The LST profile's stages with each lstchain program replaced by its stand-in (same flags). --source-name gets
     // the catalog name itself, so a name with spaces and quotes travels to the cluster as one argv element.
     const stages = (lst.pipeline.stages as { command: string[] }[]).map((s) => {
@@ -176,11 +184,12 @@ export class World {
       vars: { ...lst.vars, models_root: join(this.base, 'models'), irf_root: join(this.base, 'irf') },
       dec_lines: lst.dec_lines,
       pipeline: {
-        backend: 'slurm',
+        backend: o.localBackend ? 'local' : 'slurm',
         // Config lines, not user text: the stand-ins' environment.
         setup: [...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
         retries: 1,
         dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_s: 3600, on_deadline: 'proceed' },
+        dl1_complete: o.dl1Complete ?? {},
         stages: JSON.parse(JSON.stringify(stages)),
       },
       analysis: { theta2_cut: 0.02, off_regions: 3, use_rad_max: false },
@@ -224,7 +233,9 @@ export class World {
     const loaded = this.load();
     const store = new SqliteJobStore({ path: this.dbPath, prefix: 'E', log: silentLogger });
     const chat = new RecordingAdapter();
-    const bot = await createBot({ loaded, env: {}, log: silentLogger, store, adapters: [chat] });
+    // The local backend ignores setup lines: the stand-ins' environment comes from the bot's.
+    const env = this.o.localBackend ? { ...process.env, ...this.standinEnv() } : {};
+    const bot = await createBot({ loaded, env, log: silentLogger, store, adapters: [chat] });
     await bot.start();
     return { bot, chat, store };
   }

@@ -257,14 +257,14 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
     try {
       await chat.say('launch source=Crab date=20231207');
       const job = latestJob(bot)!;
-      await waitUntil('the waiting message', () => chat.text(job.thread!.key).includes('Waiting for DL1: 1/2 runs present (missing: 1862)'), 30_000);
+      await waitUntil('the waiting message', () => chat.text(job.thread!.key).includes('Waiting for DL1: 1 of 2 runs ready, 1 not there yet (run 1862)'), 30_000);
       assert.equal(bot.store.getJob(job.id)!.state, 'waiting_inputs');
       assert.equal(sacctJobs(job.id).length, 0, 'nothing submitted while DL1 is missing');
       w.addDl1('20231207', 1862);
       const final = await waitFinal(bot, job.id);
       const said = chat.text(job.thread!.key);
       assert.equal(final.state, 'done', said);
-      assert.match(said, /✅ DL1 present for all 2 runs\./);
+      assert.match(said, /✅ DL1 complete for all 2 runs\./);
       assert.equal((final.result as { total: { n_runs: number } }).total.n_runs, 2);
     } finally {
       await bot.stop();

@@ -207,11 +207,11 @@ test('waiting for DL1: reports x/y present, proceeds when the file appears', asy
   });
   const job = await o.launch(params, runs, request);
   while (h.store.getJob(job.id)!.state !== 'waiting_inputs') await new Promise((r) => setTimeout(r, 10));
-  assert.match(h.adapter.text(), /Waiting for DL1: 1\/2 runs present \(missing: 1808\)/);
+  assert.match(h.adapter.text(), /Waiting for DL1: 1 of 2 runs ready, 1 not there yet \(run 1808\)\. I check every .* and wait until \d\d:\d\d UTC/);
   h.backend.files.add(dl1(1808));
   const final = await o.waitFor(job.id);
   assert.equal(final.state, 'done', h.adapter.text());
-  assert.match(h.adapter.text(), /DL1 present for all 2 runs/);
+  assert.match(h.adapter.text(), /DL1 complete for all 2 runs/);
   await o.stop();
 });
 
@@ -222,7 +222,7 @@ test('DL1 deadline with on_deadline=proceed drops the missing run and says which
   const final = await o.waitFor((await o.launch(params, runs, request)).id);
   assert.equal(final.state, 'done', h.adapter.text());
   assert.deepEqual(final.runIds, [1807]);
-  assert.match(h.adapter.text(), /DL1 still missing for run\(s\) 1808 at the deadline: proceeding with the 1 run\(s\) present/);
+  assert.match(h.adapter.text(), /DL1 still missing or incomplete for run\(s\) 1808 at the deadline: proceeding with the 1 run\(s\) ready/);
   await o.stop();
 });
 
