@@ -166,7 +166,7 @@ test('a simulated night: catalogue, then DL1 over time; kill and restart mid-way
   const crab2 = s.launches[1]!.jobId!;
   const pks2 = s.launches[3]!.jobId!;
   assert.match(d, new RegExp(`ASTRAN digest — night ${night}`));
-  assert.match(d, new RegExp(`Crab Nebula\\* — 2 runs, .* livetime · \\*\\d+\\.\\dσ\\* · excess [\\d.]+ · [\\d.]+ excess/min · job \\*${crab2}\\*`));
+  assert.match(d, new RegExp(`Crab Nebula\\* — 2 runs, .* livetime · \\*\\d+\\.\\dσ\\* · excess [\\d.]+ · [\\d.]+ excess/min(?: · flux [^·]+)? · job \\*${crab2}\\*`));
   assert.match(d, new RegExp(`PKS 2155-304\\* — 2 runs, .* · job \\*${pks2}\\*`));
   assert.match(d, /Mrk 421\* — not observed: no runs \(not scheduled, or weather\)\./);
   assert.doesNotMatch(d, /Mrk 501/);
