@@ -2,7 +2,7 @@ import type { Adapter } from '../core/types.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
-import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import { consoleConfig, createConsoleAdapter } from '../../adapters/console/index.js';
 import { createMattermostAdapter } from '../../adapters/mattermost/index.js';
 import { createEmailAdapter } from '../../adapters/email/index.js';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
@@ -11,7 +11,7 @@ import { createSlackAdapter } from '../../adapters/slack/index.js';
 export async function createConfiguredAdapters(loaded: LoadedConfig, env: NodeJS.ProcessEnv, log: Logger, store: JobStore): Promise<Adapter[]> {
   const a = loaded.config.adapters;
   const out: Adapter[] = [];
-  if (a.console?.enabled) out.push(new ConsoleAdapter({ user: a.console.user, kv: store.keyValues() }));
+  if (consoleConfig(a.console).enabled) out.push(createConsoleAdapter({ config: a.console, kv: store.keyValues() }));
   if (a.slack !== undefined) out.push(createSlackAdapter({ config: a.slack, env, log, kv: store.keyValues() }));
   if (a.mattermost !== undefined) out.push(createMattermostAdapter({ config: a.mattermost, env, log, kv: store.keyValues() }));
   if (a.email !== undefined) out.push(createEmailAdapter({ config: a.email, env, log, kv: store.keyValues() }));

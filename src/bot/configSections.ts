@@ -2,6 +2,7 @@ import { registerSectionValidator, zodSectionValidator } from '../config/loadCon
 import { SLACK_RENAMED_KEYS, SlackConfigSchema } from '../../adapters/slack/config.js';
 import { MATTERMOST_RENAMED_KEYS, MattermostConfigSchema } from '../../adapters/mattermost/config.js';
 import { EMAIL_RENAMED_KEYS, EmailConfigSchema } from '../../adapters/email/config.js';
+import { ConsoleConfigSchema } from '../../adapters/console/config.js';
 import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.js';
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { WatchConfigSchema } from '../watch/config.js';
@@ -16,6 +17,7 @@ import { AuthConfigSchema } from '../dispatch/Authorizer.js';
 registerSectionValidator('adapters.slack', zodSectionValidator(SlackConfigSchema, SLACK_RENAMED_KEYS));
 registerSectionValidator('adapters.mattermost', zodSectionValidator(MattermostConfigSchema, MATTERMOST_RENAMED_KEYS));
 registerSectionValidator('adapters.email', zodSectionValidator(EmailConfigSchema, EMAIL_RENAMED_KEYS));
+registerSectionValidator('adapters.console', zodSectionValidator(ConsoleConfigSchema));
 registerSectionValidator('backends.slurm', zodSectionValidator(SlurmConfigSchema, SLURM_RENAMED_KEYS));
 registerSectionValidator('backends.local', zodSectionValidator(LocalBackendConfigSchema));
 registerSectionValidator('watch', zodSectionValidator(WatchConfigSchema));

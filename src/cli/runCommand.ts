@@ -3,7 +3,7 @@ import type { CliIO } from './cliIO.js';
 import { takeFlag, configFile } from './cliIO.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
-import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import { createConsoleAdapter } from '../../adapters/console/index.js';
 import type { JobRecord } from '../core/JobStore.js';
 import { ConfigError } from '../core/errors.js';
 import { createAuthorizer } from '../dispatch/Authorizer.js';
@@ -25,8 +25,7 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   const loaded = loadConfig(file);
   if (db) loaded.config.store.path = resolve(io.cwd, db);
   const log = createLogger({ level: io.env.ASTRAN_LOG_LEVEL ?? loaded.config.log.level, destination: io.stderr });
-  const user = loaded.config.adapters.console?.user ?? 'local';
-  const console = new ConsoleAdapter({ user, output: io.stdout });
+  const console = createConsoleAdapter({ config: loaded.config.adapters.console, output: io.stdout });
   // A reply that needs no job (a typo, a refusal) is given before the bot, its store and its SDKs are loaded.
   const preflight = createPreflight({ authorizer: createAuthorizer(loaded.config.auth.users), specs: commandSpecs, log });
   await console.start(preflight.handle);

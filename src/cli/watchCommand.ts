@@ -4,7 +4,7 @@ import { takeFlag, configFile } from './cliIO.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';
-import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';
+import { consoleConfig, createConsoleAdapter } from '../../adapters/console/index.js';
 import { createConfiguredAdapters } from '../bot/adapterFactories.js';
 import { SqliteJobStore } from '../store/SqliteJobStore.js';
 import { SqliteWatchStore } from '../store/SqliteWatchStore.js';
@@ -40,8 +40,8 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   const resultsDir = resolve(io.cwd, out ?? loaded.config.bot.results_dir);
   try {
     const configured = (await createConfiguredAdapters(loaded, io.env, log, store)).filter((x) => x.name !== 'console');
-    const consoleCfg = loaded.config.adapters.console;
-    const console = consoleCfg?.enabled ? [new ConsoleAdapter({ user: consoleCfg.user, output: io.stdout, showProgress: false })] : [];
+    const consoleRaw = loaded.config.adapters.console;
+    const console = consoleConfig(consoleRaw).enabled ? [createConsoleAdapter({ config: consoleRaw, output: io.stdout, showProgress: false })] : [];
     const bot = await createBot({ loaded, env: io.env, log, store, watchStore, adapters: [...configured, ...console], resultsDir, attribution: sampleAttribution(loaded) });
     await bot.start(); // resumes unfinished jobs, the watcher's included
     try {

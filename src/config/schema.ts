@@ -186,7 +186,8 @@ export const ConfigSchema = z
       .prefault({}),
     adapters: z
       .object({
-        console: z.object({ enabled: z.boolean().default(false), user: z.string().default('local') }).strict().optional(),
+        /** Validated by the console adapter's schema (adapters/console/config.ts), registered by the bot. */
+        console: z.unknown().optional(),
         slack: z.unknown().optional(),
         mattermost: z.unknown().optional(),
         email: z.unknown().optional(),

@@ -77,3 +77,16 @@ test('backends.local has one schema: its limits and keys are checked by check-co
     t.done();
   }
 });
+
+test('the console section is checked by the console adapter schema', () => {
+  const t = withChange((c) => {
+    c.adapters.console = { enabled: 'yes', usr: 'bob' };
+  });
+  try {
+    const problems = checkConfig(t.file);
+    assert.ok(problems.some((p) => /adapters\.console\.enabled: /.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /adapters\.console: Unrecognized key: "usr"/.test(p)), problems.join('\n'));
+  } finally {
+    t.done();
+  }
+});
