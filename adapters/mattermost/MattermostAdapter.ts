@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import mm from '@mattermost/client';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundFile, OutboundMessage, ThreadRef } from '../../src/core/types.js';
 import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
@@ -28,6 +29,15 @@ export interface MattermostAdapterDeps {
   kv: KeyValueStore;
   /** Ping interval of the WebSocket (tests shorten it). */
   pingIntervalMs?: number;
+}
+
+/**
+ * The outbox's idempotency key as Mattermost's `pending_post_id` (one per post of a message): the server returns the
+ * post it already created for that id instead of a second one, for 30 s (deduplicateCreatePost in app/post.go), which
+ * covers a retry after a lost answer. Not in the API reference's request schema; the server reads it from the Post.
+ */
+function pendingPostId(key: string | undefined, part: number): { pending_post_id?: string } {
+  return key ? { pending_post_id: `astran:${createHash('sha256').update(`${key}#${part}`).digest('hex').slice(0, 32)}` } : {};
 }
 
 function escapeRe(s: string): string {
@@ -142,19 +152,19 @@ export class MattermostAdapter implements Adapter {
     const channelId = request.channel;
     if (!channelId) throw new Error('mattermost openThread: request has no channel');
     const [first, ...rest] = splitMessage(toMattermost(root.text));
-    const post = await this.createPost({ channel_id: channelId, message: first });
+    const post = await this.createPost({ channel_id: channelId, message: first, ...pendingPostId(root.idempotencyKey, 0) });
     if (jobId) this.deps.kv.write(jobThreadKey(post.id), jobId);
     const thread: ThreadRef = { adapter: ADAPTER_NAME, key: post.id };
     this.memory.rememberThread(post.id, channelId);
     if (rest.length > 0 || (root.files?.length ?? 0) > 0) {
-      await this.postInThread(channelId, post.id, rest.join(''), root.files ?? [], rest.length > 0);
+      await this.postInThread(channelId, post.id, rest.join(''), root.files ?? [], rest.length > 0, root.idempotencyKey, 1);
     }
     return { thread, root: { thread, id: post.id } };
   }
 
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
     const channelId = await this.channelOf(thread.key);
-    const id = await this.postInThread(channelId, thread.key, toMattermost(message.text), message.files ?? [], true);
+    const id = await this.postInThread(channelId, thread.key, toMattermost(message.text), message.files ?? [], true, message.idempotencyKey);
     return { thread, id };
   }
 
@@ -164,23 +174,24 @@ export class MattermostAdapter implements Adapter {
   }
 
   /** Post text (split to fit) then the files in groups of at most 5; returns the first post's id. */
-  private async postInThread(channelId: string, rootId: string, text: string, files: OutboundFile[], postText: boolean): Promise<string> {
+  private async postInThread(channelId: string, rootId: string, text: string, files: OutboundFile[], postText: boolean, key?: string, part0 = 0): Promise<string> {
+    let part = part0;
     const fileIds = files.length > 0 ? await this.upload(channelId, files) : [];
     const groups = chunk(fileIds, MAX_FILES_PER_POST);
     const chunks = postText && text.length > 0 ? splitMessage(text) : [];
     let firstId: string | undefined;
     for (let i = 0; i < chunks.length; i++) {
       const attach = i === chunks.length - 1 ? groups.shift() : undefined;
-      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: chunks[i], ...(attach ? { file_ids: attach } : {}) });
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: chunks[i], ...(attach ? { file_ids: attach } : {}), ...pendingPostId(key, part++) });
       firstId ??= p.id;
     }
     for (const g of groups) {
-      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '', file_ids: g });
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '', file_ids: g, ...pendingPostId(key, part++) });
       firstId ??= p.id;
     }
     if (firstId === undefined) {
       // Nothing to post (empty text, no files): still return a real message so edits work.
-      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '…' });
+      const p = await this.createPost({ channel_id: channelId, root_id: rootId, message: '…', ...pendingPostId(key, part++) });
       firstId = p.id;
     }
     return firstId;
@@ -198,7 +209,7 @@ export class MattermostAdapter implements Adapter {
     return ids;
   }
 
-  private async createPost(post: { channel_id: string; message: string; root_id?: string; file_ids?: string[] }): Promise<MMPost> {
+  private async createPost(post: { channel_id: string; message: string; root_id?: string; file_ids?: string[]; pending_post_id?: string }): Promise<MMPost> {
     // Not noteSeen here: while the socket is down our own posts must not move the catch-up mark
     // past posts we have not seen yet; they come back through the socket when it is up.
     return PostSchema.parse(await this.client.createPost(post as Parameters<Client['createPost']>[0]));

@@ -88,3 +88,21 @@ test('Mattermost: a 429 on a progress edit (PUT /posts/{id}/patch) is retried to
     await rig.close();
   }
 });
+
+test('Mattermost: a message sent again with the same idempotency key (an outbox retry) is one post (pending_post_id)', async () => {
+  const rig = await startMattermostRig({ handler: async (m) => m.ack() });
+  try {
+    const request: InboundMessage = { id: 'r1', identity: { adapter: 'mattermost', userId: rig.fake.alice.id }, text: '', channel: rig.fake.channel.id, receivedAt: new Date(), async ack() {} };
+    const { thread } = await rig.adapter.openThread(request, { text: 'root', idempotencyKey: 'A-0001/root' }, 'A-0001');
+    const first = await rig.adapter.send(thread, { text: 'summary', idempotencyKey: 'A-0001/final:done' });
+    const again = await rig.adapter.send(thread, { text: 'summary', idempotencyKey: 'A-0001/final:done' });
+    assert.equal(again.id, first.id, 'the platform handed back the post it already had');
+    await rig.adapter.send(thread, { text: 'summary' }); // no key: a new post
+    assert.deepEqual(rig.fake.thread(thread.key).map((p) => p.message), ['root', 'summary', 'summary']);
+    const sent = rig.fake.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts').map((c) => (c.body as { pending_post_id?: string }).pending_post_id);
+    assert.equal(sent[1], sent[2], 'the same pending_post_id both times');
+    assert.equal(sent[3], undefined);
+  } finally {
+    await rig.close();
+  }
+});

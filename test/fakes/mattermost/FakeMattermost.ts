@@ -468,7 +468,19 @@ export class FakeMattermost {
     return post;
   }
 
+  /** pending_post_id → [post id, time]: Mattermost returns the post already created for an id seen within 30 s. */
+  private readonly pendingPostIds = new Map<string, [string, number]>();
+
   private createPost(user: FakeUser, body: Record<string, unknown>): FakePost {
+    const pending = typeof body.pending_post_id === 'string' && body.pending_post_id !== '' ? body.pending_post_id : undefined;
+    const seen = pending ? this.pendingPostIds.get(pending) : undefined;
+    if (seen && Date.now() - seen[1] < 30_000 && this.posts.has(seen[0])) return this.posts.get(seen[0])!;
+    const created = this.createNewPost(user, body);
+    if (pending) this.pendingPostIds.set(pending, [created.id, Date.now()]);
+    return created;
+  }
+
+  private createNewPost(user: FakeUser, body: Record<string, unknown>): FakePost {
     const channel = this.memberChannel(user, body.channel_id, 'post.channel_id');
     if (typeof body.id === 'string' && body.id !== '') throw new HttpError(400, 'app.post.save.existing.app_error', 'You cannot update an existing Post.');
     const message = typeof body.message === 'string' ? body.message : '';

@@ -17,6 +17,8 @@ export const CreatePostRequest = z.strictObject({
   file_ids: z.array(id).max(5, 'posts are limited to 5 files').optional(),
   props: z.record(z.string(), z.unknown()).optional(),
   metadata: z.looseObject({ priority: z.looseObject({ priority: z.string().optional(), requested_ack: z.boolean().optional() }).optional() }).optional(),
+  /** Not in CreatePost's request listing but a field of the Post definition the server dedupes creates by (30 s). */
+  pending_post_id: z.string().min(1).optional(),
 });
 
 /** PUT /api/v4/posts/{post_id}/patch — PatchPost: only the listed fields are applied, others ignored. */
