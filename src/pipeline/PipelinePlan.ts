@@ -28,7 +28,7 @@ export interface StagePlan {
 /**
  * `{out_dir}` in a stage's command: the task's STAGING folder. The tool writes there; the job script (or the local
  * backend) renames the declared outputs into place only when the task succeeded, so a partial file never carries a
- * final name. The folder is `<folder of the first output>/.astran-tmp/<job>-<stage>-<runs>` (same file system, so the
+ * final name. The folder is `<folder of the first output>/.astran-tmp-<job>-<stage>-<runs>` (same file system, so the
  * rename is atomic). Files the tool writes next to its output (e.g. final_irf.fits.gz) are moved along, before the
  * declared outputs. Stages whose tool must write in place (the DL3 index: it records paths relative to its folder)
  * keep their output folder; their partial outputs are moved aside on failure instead.
@@ -63,7 +63,7 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
       const outputs = stage.outputs.map((t) => renderTemplate(t, ctx, where));
       const staged = stage.command.some((t) => templateNames(t).includes(OUT_DIR));
       const tag = `${opts.stagingTag ?? 'astran'}-${stage.name}-${g.runs.map((r) => r.runId).join('+')}`;
-      const staging = staged ? posix.join(posix.dirname(outputs[0]), '.astran-tmp', tag.slice(0, 120)) : undefined;
+      const staging = staged ? posix.join(posix.dirname(outputs[0]), `.astran-tmp-${tag.slice(0, 120)}`) : undefined;
       const cmdCtx = staging ? { ...ctx, [OUT_DIR]: staging } : ctx;
       const official = new Set(Object.values(g.runs[0].paths ?? {}));
       return {

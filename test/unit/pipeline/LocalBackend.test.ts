@@ -458,7 +458,7 @@ describe('LocalBackend: atomic outputs', () => {
 
   it('a staged task that fails leaves its partial file in staging; a successful one gets its final name', async () => {
     const out = join(dir, 'DL2');
-    const staging = (r: number) => join(out, '.astran-tmp', `k-dl1_to_dl2-${r}`);
+    const staging = (r: number) => join(out, `.astran-tmp-k-dl1_to_dl2-${r}`);
     const tasks = dl2Tasks([1807, 1808], 'unused').map((t) => ({ ...t, argv: t.argv.map((a) => (a === 'unused' ? staging(t.runId) : a)), outputs: [join(out, `dl2_LST-1.Run0${t.runId}.h5`)], staging: staging(t.runId) }));
     const b = make({}, { ASTRAN_STANDIN_FAIL_RUNS: '1808' });
     await b.start();

@@ -132,7 +132,7 @@ test('config schema: strict, absolute work dir, token-like Slurm options', () =>
 test('outputs are atomic: a failed task leaves no final name (staged or not); a successful one has every file in place', () => {
   const dir = mkdtempSync(join(tmpdir(), 'astran-atomic-'));
   const out = join(dir, 'DL3');
-  const staging = join(out, '.astran-tmp', 'k_T-1-x-7');
+  const staging = join(out, '.astran-tmp-k_T-1-x-7');
   // A tool that writes its output, plus a side file (like final_irf.fits.gz), then exits with $RC.
   const tool = (o: string) => ['bash', '-c', 'mkdir -p "$0" && printf half > "$0/dl3_7.fits.gz" && printf irf > "$0/final_irf.fits.gz" && exit "${RC:-0}"', o];
   const sub = (staged: boolean): StageSubmission => ({
