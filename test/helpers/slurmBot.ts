@@ -67,6 +67,8 @@ export interface WorldOptions {
   dl1Complete?: { night_flag?: string; stable_for_s?: number };
   /** Run the same pipeline with the local backend (stand-ins as local processes) instead of Slurm. */
   localBackend?: boolean;
+  /** pipeline.outage_patience_s: after this long without the cluster, users are told again with what to do. */
+  outagePatienceS?: number;
 }
 
 /** The cluster-side user writes DL2/DL3 and its job folders: the workspace belongs to it (the data tree does not). */
@@ -188,6 +190,7 @@ export class World {
         // Config lines, not user text: the stand-ins' environment.
         setup: [...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
         retries: 1,
+        ...(o.outagePatienceS !== undefined ? { outage_patience_s: o.outagePatienceS } : {}),
         dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_s: 3600, on_deadline: 'proceed' },
         dl1_complete: o.dl1Complete ?? {},
         stages: JSON.parse(JSON.stringify(stages)),
