@@ -42,6 +42,7 @@ import { withOfficialPaths } from '../pipeline/officialPaths.js';
 import { InputReadiness, dl1WaitWords, type InputStatus } from '../pipeline/InputReadiness.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
 import { FitsError } from '../fits/FitsError.js';
+import { IrfError } from '../analysis/irf/IrfError.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
 import { sanitizeForChat, tail } from '../util/sanitize.js';
 import { crashPoint } from '../util/crashPoint.js';
@@ -483,13 +484,17 @@ export class JobRunner {
     try {
       outcome = await this.d.analysis(this.job, this.d.source, files, outDir, signal);
     } catch (e) {
-      if (e instanceof FitsError) {
+      if (e instanceof AbortedError) throw e;
+      if (e instanceof FitsError || e instanceof IrfError) {
         this.d.log.error({ err: e, job: this.jobId }, 'analysis input unreadable');
-        const run = /Run0*(\d+)/.exec(e.file)?.[1];
-        const w = say.analysisInputFailed(`${e.file}${run ? ` (run ${run})` : ''}: ${e.problem}`);
+        const run = /Run0*(\d+)|obs_id_0*(\d+)/.exec(e.file);
+        const where = `${e.file}${run ? ` (run ${run[1] ?? run[2]})` : ''}${e instanceof IrfError ? `, HDU ${e.hdu}` : ''}`;
+        const w = say.analysisInputFailed(`${where}: ${e.problem}`);
         throw new UserFacingError(w.message, w.hint);
       }
-      throw e;
+      // Anything else: still say what stopped and what to do; the cause is logged with the job's error id.
+      const w = say.analysisFailed(files.length);
+      throw Object.assign(new UserFacingError(w.message, w.hint), { cause: e });
     }
     this.d.thread.progress(say.doneProgress(this.elapsed()));
     await this.finish('done', outcome.message, { result: outcome.summary }, 'analysis done');

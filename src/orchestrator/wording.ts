@@ -208,6 +208,11 @@ export const analysisInputFailed = (what: string) => ({
   hint: 'That DL3 file is damaged or not a DL3 file: relaunch with force=yes to remake it, or leave that run out with `runs=`.',
 });
 
+export const analysisFailed = (files: number) => ({
+  message: `The analysis of the ${files} DL3 file(s) stopped on an unexpected problem.`,
+  hint: 'The products are kept: relaunching without force=yes only redoes the analysis. If it fails again, an ASTRAN admin can look it up in the logs under the error id below.',
+});
+
 // --- undeliverable messages (admins' channel) ---
 
 /** Raw platform errors stay in the log (keyed by the item's key); the notice says what was lost and where. */

@@ -178,3 +178,18 @@ test('cancel while the cluster is down: the job waits for the cluster to cancel 
 });
 
 void dl1;
+
+test('an unexpected analysis error still says what stopped and what to do, never just "internal error"', async () => {
+  const h = harness();
+  h.setAnalysis(async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'x')");
+  });
+  const o = h.make();
+  const final = await o.waitFor((await o.launch(params, runs, request)).id);
+  assert.equal(final.state, 'failed');
+  const said = h.chat.text();
+  assert.match(said, /The analysis of the 2 DL3 file\(s\) stopped on an unexpected problem/);
+  assert.match(said, /relaunching without force=yes only redoes the analysis/);
+  assert.doesNotMatch(said, /Cannot read properties|internal error stopped/);
+  await o.stop();
+});
