@@ -95,7 +95,10 @@ export class Orchestrator extends EventEmitter implements JobControl {
     this.stopping.abort();
     this.poller.stop();
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
-    await this.deliverer.idle();
+    // Let a delivery under way finish (bounded: a hung platform must not hold the shutdown; the outbox keeps it).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.deliverer.idle(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     this.deliverer.stop();
   }
 
