@@ -14,6 +14,7 @@ import type { Place, Subscription, WatchLaunch, WatchStore } from '../core/Watch
 import { cutsKey, placeKey, watchKey } from '../core/WatchStore.js';
 import type { Logger } from '../log.js';
 import { planStages, pathsToCheck, neededWork } from '../pipeline/PipelinePlan.js';
+import { InputReadiness } from '../pipeline/InputReadiness.js';
 import { addNights } from '../util/nights.js';
 import { currentNight, digestDue, watching } from './schedule.js';
 import type { WatchConfig } from './config.js';
@@ -34,7 +35,7 @@ export interface WatcherDeps {
   jobStore: JobStore;
   watchStore: WatchStore;
   nights: NightIndex;
-  backend: Pick<ClusterBackend, 'exists'>;
+  backend: Pick<ClusterBackend, 'exists' | 'stat'>;
   jobs: JobControl;
   notices: NoticeSink;
   resultsDir: string;
@@ -70,11 +71,14 @@ export function mention(s: Subscription): string {
 }
 
 export class Watcher {
+  private readonly readiness: InputReadiness;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
 
-  constructor(private readonly d: WatcherDeps) {}
+  constructor(private readonly d: WatcherDeps) {
+    this.readiness = new InputReadiness(d.config, d.base, d.backend, () => d.now().getTime());
+  }
 
   get cfg(): WatchConfig {
     return this.d.watch;
@@ -151,14 +155,21 @@ export class Watcher {
     return e ? this.d.nights.runs(e, night, night) : [];
   }
 
-  /** Runs whose inputs are complete by the job runner's own rule (or whose products already exist). */
+  /**
+   * Runs whose inputs are complete by the job runner's own rule (pipeline.dl1_complete: night flag or file stability,
+   * through the same InputReadiness the runner uses), or whose products already exist. Observations of growing files
+   * are kept across passes, so a file that is still being written is not picked up early.
+   */
   private async readyRuns(entry: SourceEntry, runs: RunInfo[]): Promise<RunInfo[]> {
     const plans = planStages(this.d.config, this.d.base, { source: entry.name, ra: entry.ra, dec: entry.dec, runs: runs.map((r) => ({ runId: r.runId, night: r.night })) });
     const paths = pathsToCheck(plans);
     const flags = paths.length ? await this.d.backend.exists(paths) : [];
     const have = new Set(paths.filter((_, i) => flags[i]));
-    const { missingInputs } = neededWork(plans, (p) => have.has(p), false);
-    return runs.filter((r) => !missingInputs.includes(r.runId));
+    const work = neededWork(plans, (p) => have.has(p), false);
+    if (!work.inputsOf.size) return runs;
+    const status = await this.readiness.assess(work);
+    const ready = new Set(status.ready);
+    return runs.filter((r) => !work.inputsOf.has(r.runId) || ready.has(r.runId));
   }
 
   private async watchGroup(subs: Subscription[], night: string, report: PassReport): Promise<void> {

@@ -72,6 +72,8 @@ interface Rig {
   watch: MemoryWatchStore;
   slack: RecordingAdapter;
   dl1: Set<number>;
+  /** Size and mtime of a run's DL1 file (default: a finished file written long ago). */
+  dl1Stat: Map<number, { size: number; mtimeMs: number }>;
   setNow(iso: string): void;
   finish(jobId: string, sig: number, rate: number, flux?: { crab_units: number; crab_units_error: number }): void;
   restart(): void;
@@ -80,10 +82,11 @@ interface Rig {
 
 const crab = { name: 'Crab Nebula' };
 
-function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: number | null }> = {}): Rig {
+function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: number | null }> = {}, stableForS = 0): Rig {
   let now = new Date('2026-12-01T05:00:00Z');
   const clock = () => now;
   const loaded = loadConfig();
+  loaded.config.pipeline.dl1_complete = { ...loaded.config.pipeline.dl1_complete, stable_for_s: stableForS };
   const watchCfg = { ...parseWatchConfig({ start_utc: '06:00', digest_utc: '12:00', interval_s: 600, alert_sigma: 5 }), ...cfg };
   const dir = mkdtempSync(join(tmpdir(), 'astran-watcher-'));
   const store = new MemoryJobStore({ now: clock });
@@ -91,7 +94,18 @@ function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: nu
   const slack = new RecordingAdapter('slack');
   const adapters = new Map<string, Adapter>([['slack', slack]]);
   const dl1 = new Set<number>();
+  const dl1Stat = new Map<number, { size: number; mtimeMs: number }>();
+  const runOf = (p: string) => {
+    const m = /dl1_LST-1\.Run(\d{5})\.h5$/.exec(p);
+    return m !== null && dl1.has(Number(m[1])) ? Number(m[1]) : null;
+  };
   const backend = {
+    async stat(paths: string[]) {
+      return paths.map((p) => {
+        const run = runOf(p);
+        return run === null ? null : (dl1Stat.get(run) ?? { size: 1000, mtimeMs: 0 });
+      });
+    },
     // DL1 of a run "exists" once the test says so; no DL2/DL3 exist, so every stage is needed.
     async exists(paths: string[]) {
       return paths.map((p) => {
@@ -124,6 +138,7 @@ function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: nu
     watch,
     slack,
     dl1,
+    dl1Stat,
     setNow: (iso) => (now = new Date(iso)),
     finish(jobId, sig, rate, flux) {
       const j = store.updateJob(jobId, {
@@ -177,6 +192,28 @@ test('before the start time nothing happens; after it the night that began yeste
   assert.deepEqual(r.jobs.launches[0].runs, [1801, 1802]);
   assert.equal(r.jobs.launches[0].params.nightFrom, '20261130');
   assert.equal(r.jobs.launches[0].channel, 'slack:C1', 'the job’s thread opens in the subscribed place');
+  r.close();
+});
+
+test('with pipeline.dl1_complete.stable_for_s, a DL1 file still being written is not picked up until it stops changing', async () => {
+  const r = rig(NOV30, {}, 600);
+  r.watch.addSubscription(sub('C1', 'U1'));
+  r.setNow('2026-12-01T06:10:00Z');
+  r.dl1.add(1801).add(1802);
+  r.dl1Stat.set(1801, { size: 1000, mtimeMs: Date.parse('2026-12-01T06:09:00Z') });
+  r.dl1Stat.set(1802, { size: 5000, mtimeMs: Date.parse('2026-12-01T06:09:30Z') });
+  await r.watcher.pass();
+  assert.equal(r.jobs.launches.length, 0, 'both files were written a minute ago');
+  r.setNow('2026-12-01T06:15:00Z');
+  r.dl1Stat.set(1801, { size: 2000, mtimeMs: Date.parse('2026-12-01T06:14:50Z') });
+  await r.watcher.pass();
+  assert.equal(r.jobs.launches.length, 0, 'run 1801 grew; run 1802 has been unchanged for only 5 min');
+  r.setNow('2026-12-01T06:21:00Z');
+  await r.watcher.pass();
+  assert.deepEqual(r.jobs.launches.map((l) => l.runs), [[1802]], 'only 1802 has been unchanged for 10 min');
+  r.setNow('2026-12-01T06:26:00Z');
+  await r.watcher.pass();
+  assert.equal(r.jobs.launches.length, 1, 'the follow-up for 1801 waits for the running job');
   r.close();
 });
 
