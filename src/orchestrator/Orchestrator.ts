@@ -122,8 +122,8 @@ export class Orchestrator extends EventEmitter implements JobControl {
     // The launch command resolved the source (or ToO target) and the runs' nights already; resolve here only for other callers.
     const src = source ?? jobTarget(params, this.d.loaded.sources);
     if (!src) throw new UserFacingError(`Unknown source ${params.source}.`);
-    const runNights: Record<string, string> = {};
-    for (const r of runs) runNights[String(r.runId)] = r.night;
+    // The launch command gives each run's night in params.runNights; other callers (the watcher) only give the runs.
+    const runNights = params.runNights ?? Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));
     // The request id is recorded with the job (one transaction): the same request handled again after a crash
     // (an e-mail still unread, a redelivered event) finds this job instead of launching a second one.
     const requestKey = `${request.identity.adapter}:${request.id}`;
