@@ -40,8 +40,16 @@ export interface StageSubmission {
   stage: string;
   attempt: number;
   tasks: StageTask[];
-  /** Backend refs this stage must wait for (afterok). */
+  /**
+   * Submissions every task of this stage waits for, whole (all their tasks must succeed: Slurm `afterok`). Held by
+   * the cluster, so a chain can be submitted at once (per-night stages wait for the whole previous array).
+   */
   dependsOn?: string[];
+  /**
+   * Single tasks that one task waits for, on top of dependsOn (per-run stages: the same run's task of the previous
+   * stage). Slurm gets `aftercorr` where the arrays line up, else per-task `afterok`.
+   */
+  taskDependsOn?: TaskDependency[];
   /** Lines run before each task (environment activation), from config; not user text. */
   setup?: string[];
   /** Extra environment for the task (validated values). */
@@ -53,6 +61,32 @@ export interface StageSubmission {
   /** Slurm resources for this stage (override the backend's defaults), validated by config. */
   time?: string;
   mem?: string;
+}
+
+/** One task of a submission. */
+export interface TaskRef {
+  ref: string;
+  index: number;
+}
+
+/** Task `index` of a submission waits for these tasks to succeed. */
+export interface TaskDependency {
+  index: number;
+  on: TaskRef[];
+}
+
+/** A line of a job's events file: a task finished with this exit code (a hint: poll() stays the truth). */
+export interface TaskEvent {
+  ref: string;
+  index: number;
+  exitCode: number;
+}
+
+/** Task `index` of submission `ref` is to wait for `on` instead of what it waited for. */
+export interface RepointChange {
+  ref: string;
+  index: number;
+  on: TaskRef[];
 }
 
 export type TaskState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -108,6 +142,21 @@ export interface ClusterBackend extends ClusterFiles {
   /** State of many submissions at once (one round trip per tick for all jobs). */
   poll(refs: string[]): Promise<Map<string, StageStatus>>;
   cancel(refs: string[]): Promise<void>;
+  /**
+   * Cancel everything submitted for an ASTRAN job (the whole chain, found by name, refs this process does not know
+   * included). Returns the refs cancelled.
+   */
+  cancelJob(jobId: string): Promise<string[]>;
+  /**
+   * Point pending tasks at new tasks to wait for (a retry replacing a failed parent). One round trip for all; for each
+   * change, false when that task is no longer pending (it ran or was cancelled).
+   */
+  repoint(changes: RepointChange[]): Promise<boolean[]>;
+  /**
+   * Follow task completions as they happen (the backend's event files or processes). Events are hints that a task
+   * finished; duplicates and losses are harmless because poll() stays the source of truth. Returns an unsubscribe.
+   */
+  onTaskEvent(listener: (e: TaskEvent) => void): () => void;
   /** Last `lines` lines of a task's log. */
   logTail(ref: string, taskIndex: number, lines: number): Promise<string>;
   /** Remove files (partial outputs before a retry). */

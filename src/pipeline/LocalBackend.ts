@@ -26,7 +26,7 @@ import { basename, dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { ClusterBackend, FileStat, StageStatus, StageSubmission, TaskState, TaskStatus } from './ClusterBackend.js';
+import type { ClusterBackend, FileStat, RepointChange, StageStatus, StageSubmission, TaskEvent, TaskRef, TaskState, TaskStatus } from './ClusterBackend.js';
 import type { Logger } from '../log.js';
 import { killProcessGroup } from './local/killProcessGroup.js';
 import { LocalBackendConfigSchema, type LocalBackendConfig, type LocalBackendConfigInput } from './local/config.js';
@@ -52,12 +52,21 @@ export interface LocalBackendOptions {
   retainFinished?: number;
   /** data.read_only_roots, rendered: no output, mkdir or removal may fall inside one (checked before anything runs). */
   readOnlyRoots?: string[];
+  /**
+   * How long a task whose parent failed waits for a retry to re-point it (repoint) before it is cancelled as
+   * DependencyNeverSatisfied (default 30 s, as the Slurm backend).
+   */
+  blockedGraceMs?: number;
 }
 
 interface LocalTask {
   /** Ref of the submission it belongs to. */
   ref: string;
   index: number;
+  /** Single tasks this one waits for (per-run chains), on top of its submission's dependsOn. */
+  after: TaskRef[];
+  /** When it was first seen blocked by a failed or cancelled parent (ms). */
+  blockedSince?: number;
   argv: string[];
   outputs: string[];
   /** Staging folder ({out_dir}): outputs are renamed into place only on success (see StageTask.staging). */
@@ -101,6 +110,9 @@ export class LocalBackend implements ClusterBackend {
   private readonly log: Logger;
   private readonly retainFinished: number;
   private readonly readOnlyRoots: string[];
+  private readonly blockedGraceMs: number;
+  private readonly listeners = new Set<(e: TaskEvent) => void>();
+  private graceTimer: NodeJS.Timeout | null = null;
   /** Distinguishes refs of this process from those of an earlier run of the bot. */
   private readonly instance = randomBytes(4).toString('hex');
   private counter = 0;
@@ -118,6 +130,7 @@ export class LocalBackend implements ClusterBackend {
     this.log = opts.log;
     this.retainFinished = opts.retainFinished ?? 1000;
     this.readOnlyRoots = opts.readOnlyRoots ?? [];
+    this.blockedGraceMs = opts.blockedGraceMs ?? 30_000;
   }
 
   async start(): Promise<void> {
@@ -129,6 +142,8 @@ export class LocalBackend implements ClusterBackend {
   /** Kills every task still running and cancels pending ones. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
     await this.cancel([...this.subs.keys()]);
   }
 
@@ -154,6 +169,11 @@ export class LocalBackend implements ClusterBackend {
     assertWritable([...(sub.mkdirs ?? []), ...sub.tasks.flatMap((t) => t.outputs)], this.readOnlyRoots, `stage ${sub.stage}`, this.log);
     const dependsOn = sub.dependsOn ?? [];
     for (const d of dependsOn) if (!this.subs.has(d)) throw new Error(`unknown dependency ${d} (not submitted by this backend instance)`);
+    const own = new Map<number, TaskRef[]>();
+    for (const d of sub.taskDependsOn ?? []) {
+      for (const t of d.on) if (!this.subs.get(t.ref)?.tasks.some((x) => x.index === t.index)) throw new Error(`unknown dependency ${t.ref}[${t.index}] (not submitted by this backend instance)`);
+      own.set(d.index, [...(own.get(d.index) ?? []), ...d.on]);
+    }
     if (sub.setup?.length) {
       this.log.warn({ jobId: sub.jobId, stage: sub.stage, lines: sub.setup.length }, 'local backend ignores setup lines (they need a shell); prepare the environment before starting ASTRAN');
     }
@@ -178,7 +198,7 @@ export class LocalBackend implements ClusterBackend {
         .map((t) => {
           let resolveDone!: () => void;
           const done = new Promise<void>((r) => (resolveDone = r));
-          return { ref, index: t.index, argv: t.argv, outputs: t.outputs, staging: t.staging, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
+          return { ref, index: t.index, after: own.get(t.index) ?? [], argv: t.argv, outputs: t.outputs, staging: t.staging, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
         }),
     };
     this.subs.set(ref, local);
@@ -250,7 +270,7 @@ export class LocalBackend implements ClusterBackend {
     const finished = [...this.subs.values()].filter((s) => !isOpen(s));
     let excess = finished.length - this.retainFinished;
     if (excess <= 0) return;
-    const needed = new Set([...this.subs.values()].filter(isOpen).flatMap((s) => s.dependsOn));
+    const needed = new Set([...this.subs.values()].filter(isOpen).flatMap((s) => [...s.dependsOn, ...s.tasks.flatMap((t) => t.after.map((a) => a.ref))]));
     for (const s of finished) {
       if (excess <= 0) break;
       if (needed.has(s.ref)) continue;
@@ -279,25 +299,84 @@ export class LocalBackend implements ClusterBackend {
     }
   }
 
+  /** State of what a task waits for: every dependency done, one of them can never succeed, or still waiting. */
+  private depsOf(sub: LocalSubmission, t: LocalTask): 'ready' | 'blocked' | 'never' | 'waiting' {
+    const states = [
+      ...sub.dependsOn.map((d) => rollUpState(this.subs.get(d)?.tasks ?? [])),
+      ...t.after.map((a) => this.subs.get(a.ref)?.tasks.find((x) => x.index === a.index)?.state ?? 'cancelled'),
+    ];
+    // A cancelled parent is never retried: its dependents go at once. A failed one may be (see repoint).
+    if (states.some((s) => s === 'cancelled')) return 'never';
+    if (states.some((s) => s === 'failed')) return 'blocked';
+    return states.every((s) => s === 'completed') ? 'ready' : 'waiting';
+  }
+
   private pumpOnce(): void {
+    const now = Date.now();
+    let nextGrace = Infinity;
     for (const sub of this.subs.values()) {
       const pending = sub.tasks.filter((t) => t.state === 'pending');
       if (pending.length === 0) continue;
-      const deps = sub.dependsOn.map((d) => rollUpState(this.subs.get(d)!.tasks));
-      if (deps.some((s) => s === 'failed' || s === 'cancelled')) {
-        for (const t of pending) this.finish(t, 'cancelled', undefined, DEPENDENCY_NEVER_SATISFIED);
-        continue;
-      }
-      if (this.stopped || !deps.every((s) => s === 'completed')) continue;
       let subRunning = sub.tasks.filter((t) => t.state === 'running').length;
       for (const t of pending) {
         if (t.state !== 'pending') continue;
-        if (this.running >= this.cfg.concurrency) return;
-        if (subRunning >= sub.maxParallel) break;
+        const deps = this.depsOf(sub, t);
+        if (deps === 'never') {
+          this.finish(t, 'cancelled', undefined, DEPENDENCY_NEVER_SATISFIED);
+          continue;
+        }
+        if (deps === 'blocked') {
+          // A parent failed: wait a grace period for a retry to re-point this task, then give up on it.
+          t.blockedSince ??= now;
+          const left = t.blockedSince + this.blockedGraceMs - now;
+          if (left <= 0) this.finish(t, 'cancelled', undefined, DEPENDENCY_NEVER_SATISFIED);
+          else nextGrace = Math.min(nextGrace, left);
+          continue;
+        }
+        t.blockedSince = undefined;
+        if (this.stopped || deps !== 'ready') continue;
+        if (this.running >= this.cfg.concurrency) return this.armGrace(nextGrace);
+        if (subRunning >= sub.maxParallel) continue;
         this.launch(sub, t);
         subRunning++;
       }
     }
+    this.armGrace(nextGrace);
+  }
+
+  /** Pump again when the earliest grace period ends. */
+  private armGrace(ms: number): void {
+    if (!Number.isFinite(ms) || this.graceTimer) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = null;
+      this.pump();
+    }, ms + 5);
+    this.graceTimer.unref?.();
+  }
+
+  async repoint(changes: RepointChange[]): Promise<boolean[]> {
+    const out = changes.map((c) => {
+      const t = this.subs.get(c.ref)?.tasks.find((x) => x.index === c.index);
+      if (!t || t.state !== 'pending') return false;
+      if (c.on.some((a) => !this.subs.get(a.ref)?.tasks.some((x) => x.index === a.index))) return false;
+      t.after = [...c.on];
+      t.blockedSince = undefined;
+      return true;
+    });
+    // The submission-wide dependsOn stays: re-pointing is for per-task (per-run) parents.
+    this.pump();
+    return out;
+  }
+
+  async cancelJob(jobId: string): Promise<string[]> {
+    const refs = [...this.subs.values()].filter((s) => s.jobId === jobId).map((s) => s.ref);
+    await this.cancel(refs);
+    return refs;
+  }
+
+  onTaskEvent(listener: (e: TaskEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private launch(sub: LocalSubmission, t: LocalTask): void {
@@ -370,6 +449,15 @@ export class LocalBackend implements ClusterBackend {
     t.timers = [];
     t.child = undefined;
     t.resolveDone();
+    if (exitCode !== undefined && (state === 'completed' || state === 'failed')) {
+      for (const l of this.listeners) {
+        try {
+          l({ ref: t.ref, index: t.index, exitCode });
+        } catch (err) {
+          this.log.error({ err }, 'local: task event listener failed');
+        }
+      }
+    }
     const sub = this.subs.get(t.ref);
     if (sub) this.saveManifest(sub);
     if (pump) this.pump();

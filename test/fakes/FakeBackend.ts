@@ -1,4 +1,4 @@
-import { ClusterUnavailableError, type ClusterBackend, type FileStat, type StageStatus, type StageSubmission, type TaskState } from '../../src/pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type FileStat, type RepointChange, type StageStatus, type StageSubmission, type TaskEvent, type TaskState } from '../../src/pipeline/ClusterBackend.js';
 
 /**
  * A scripted in-memory cluster for orchestrator tests: a virtual file system, tasks that go pending → running →
@@ -96,6 +96,25 @@ export class FakeBackend implements ClusterBackend {
     this.outage();
     this.cancelled.push(...refs);
     for (const r of refs) for (const t of this.subs.get(r)?.tasks ?? []) if (t.state === 'pending' || t.state === 'running') t.state = 'cancelled';
+  }
+  async cancelJob(jobId: string) {
+    const refs = [...this.subs].filter(([, s]) => s.sub.jobId === jobId).map(([r]) => r);
+    await this.cancel(refs);
+    return refs;
+  }
+  repointed: RepointChange[] = [];
+  async repoint(changes: RepointChange[]) {
+    return changes.map((c) => {
+      const s = this.subs.get(c.ref);
+      const k = s?.sub.tasks.findIndex((t) => t.index === c.index) ?? -1;
+      if (!s || k < 0 || s.tasks[k]!.state !== 'pending') return false;
+      this.repointed.push(c);
+      return true;
+    });
+  }
+  /** No event files here: completions are seen by polling only. */
+  onTaskEvent(_listener: (e: TaskEvent) => void) {
+    return () => {};
   }
   async logTail(ref: string, index: number) {
     const t = this.subs.get(ref)?.sub.tasks[index];

@@ -27,6 +27,9 @@ export const localSubmissionSchema = z.object({
     .min(1)
     .refine((ts) => new Set(ts.map((t) => t.index)).size === ts.length, 'task indices must be unique'),
   dependsOn: z.array(z.string()).optional(),
+  taskDependsOn: z
+    .array(z.object({ index: z.number().int().min(0), on: z.array(z.object({ ref: z.string(), index: z.number().int().min(0) })).min(1) }))
+    .optional(),
   setup: z.array(z.string()).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'invalid environment variable name'), noNul).optional(),
   maxParallel: z.number().int().min(1).optional(),

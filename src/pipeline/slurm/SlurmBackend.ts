@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import { ClusterUnavailableError, type ClusterBackend, type FileStat, type StageStatus, type StageSubmission } from '../ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type FileStat, type RepointChange, type StageStatus, type StageSubmission, type TaskEvent } from '../ClusterBackend.js';
 import { LIST_SCRIPT, READ_SCRIPT, STAT_SCRIPT, parseListOutput, parseReadOutput, parseStatOutput } from './remoteFiles.js';
 import type { Logger } from '../../log.js';
 import { SlurmConfigSchema, type SlurmConfig, type SlurmConfigInput } from './config.js';
@@ -15,6 +15,9 @@ import { scrubNodeNames } from './scrubNodeNames.js';
 import { ConnectionLostError, SshConnection, type ConnectionChange, type Sftp } from './SshConnection.js';
 import { StageSubmissionSchema } from './submissionSchema.js';
 import { assertWritable } from '../WriteGuard.js';
+import { afterokExpr, compileDependencies } from './dependencies.js';
+import { EventFollower } from './EventFollower.js';
+import { eventsFile } from './taskEvents.js';
 
 export interface SlurmBackendOptions {
   log: Logger;
@@ -50,6 +53,12 @@ export class SlurmBackend implements ClusterBackend {
   readonly cfg: SlurmConfig;
   readonly conn: SshConnection;
   private readonly refs = new Map<string, RefMemory & { key?: StageKey }>();
+  private readonly listeners = new Set<(e: TaskEvent) => void>();
+  /** Follows the events files of the jobs being polled (one remote command for all). */
+  readonly events: EventFollower;
+  /** Jobs submitted since the last poll: followed before their first poll. */
+  private readonly newJobs = new Set<string>();
+  private polledJobs = new Set<string>();
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly readOnlyRoots: string[];
@@ -60,6 +69,7 @@ export class SlurmBackend implements ClusterBackend {
     this.now = opts.now ?? Date.now;
     this.readOnlyRoots = opts.readOnlyRoots ?? [];
     this.conn = new SshConnection(this.cfg, this.log);
+    this.events = new EventFollower(this.conn, this.log, (evs) => this.onEvents(evs));
     if (opts.onConnectionChange) this.conn.on('change', opts.onConnectionChange);
   }
 
@@ -68,6 +78,7 @@ export class SlurmBackend implements ClusterBackend {
   }
 
   async stop(): Promise<void> {
+    this.events.stop();
     await this.conn.stop();
   }
 
@@ -132,7 +143,13 @@ export class SlurmBackend implements ClusterBackend {
       await sftpWrite(sftp, posix.join(wd, JOB_SCRIPT), buildJobScript(sub, wd), 0o755);
       await sftpWrite(sftp, posix.join(wd, MANIFEST), buildManifest(sub), 0o644);
     });
-    const argv = buildSbatchArgv(sub, this.cfg, wd);
+    const deps = compileDependencies(
+      sub.tasks.map((t) => t.index).sort((a, b) => a - b),
+      sub.dependsOn,
+      sub.taskDependsOn,
+      (ref) => this.refs.get(ref)?.indices,
+    );
+    const argv = buildSbatchArgv(sub, this.cfg, wd, deps.sbatch);
     let ref: string;
     try {
       ref = parseSbatch(await this.run(argv, { retry: false }));
@@ -145,6 +162,12 @@ export class SlurmBackend implements ClusterBackend {
     const mem = this.memory(ref);
     mem.indices = sub.tasks.map((t) => t.index);
     mem.key = { jobId: sub.jobId, stage: sub.stage, attempt: sub.attempt };
+    if (deps.narrow.length) {
+      // Arrays that do not line up: each task now waits for its own parents only (until then, for all of them).
+      const ok = await this.repoint(deps.narrow.map((n) => ({ ref, index: n.index, expr: n.expr })));
+      if (ok.some((x) => !x)) this.log.warn({ ref, jobId: sub.jobId, stage: sub.stage }, 'slurm: some tasks could not be given their own dependencies; they wait for the whole set');
+    }
+    this.follow(sub.jobId);
     this.log.info({ jobId: sub.jobId, stage: sub.stage, attempt: sub.attempt, ref, tasks: sub.tasks.length }, 'slurm: submitted');
     return ref;
   }
@@ -157,6 +180,7 @@ export class SlurmBackend implements ClusterBackend {
     if (!found) return undefined;
     const mem = this.memory(found.ref);
     mem.key = key;
+    this.follow(key.jobId);
     if (found.tasks.length) mem.indices = [...new Set([...(mem.indices ?? []), ...found.tasks])];
     return found.ref;
   }
@@ -176,18 +200,101 @@ export class SlurmBackend implements ClusterBackend {
       for (const row of [...p.squeue, ...p.sacct, ...(p.scontrol ?? [])]) {
         if (row.arrayJobId === ref && row.jobName && !mem.key) mem.key = parseJobName(row.jobName);
       }
-      // Stages whose afterok parent failed stay pending forever: cancel them and say why.
-      const stuck = [...p.squeue, ...(p.scontrol ?? [])].some(
-        (row) => row.arrayJobId === ref && row.state === 'PENDING' && row.reason === 'DependencyNeverSatisfied',
-      );
-      if (stuck && !mem.depNeverSatisfied) {
-        mem.depNeverSatisfied = true;
-        toCancel.push(ref);
+      // Tasks whose parent failed stay pending forever (DependencyNeverSatisfied). They are left a grace period in which
+      // a retry of the parent may re-point them (repoint); after it they are cancelled and reported, as lstosa's
+      // cleanup does. Per task: with aftercorr only the failed run's task is blocked.
+      const blocked = new Set<number>();
+      for (const row of [...p.squeue, ...(p.scontrol ?? [])]) {
+        if (row.arrayJobId !== ref || row.state !== 'PENDING' || row.reason !== 'DependencyNeverSatisfied') continue;
+        for (const i of row.tasks ?? mem.indices ?? []) blocked.add(i);
+      }
+      const since = (mem.blockedSince ??= new Map());
+      for (const i of [...since.keys()]) if (!blocked.has(i)) since.delete(i);
+      for (const i of blocked) {
+        if (!since.has(i)) since.set(i, now);
+        const done = (mem.depNeverTasks ??= new Set());
+        if (!done.has(i) && now - since.get(i)! >= this.cfg.blocked_grace_s * 1000) {
+          done.add(i);
+          toCancel.push(`${ref}_${i}`);
+        }
       }
       out.set(ref, mergeStatus(ref, mem, { ...p, nowMs: now, graceMs: this.cfg.vanish_grace_s * 1000 }));
     }
-    if (toCancel.length) await this.cancel(toCancel);
+    if (toCancel.length) await this.run(['scancel', '--', ...toCancel]);
+    // Follow the events of exactly the jobs being watched (and those submitted since).
+    this.polledJobs = new Set(ids.map((r) => this.refs.get(r)?.key?.jobId).filter((j): j is string => j !== undefined));
+    this.newJobs.clear();
+    this.updateFollowed();
     return out;
+  }
+
+  /** Start following a job's events file (it is followed while the job's refs are polled). */
+  private follow(jobId: string): void {
+    this.newJobs.add(jobId);
+    this.updateFollowed();
+  }
+
+  private updateFollowed(): void {
+    const jobs = new Set([...this.polledJobs, ...this.newJobs]);
+    this.events.setFiles([...jobs].map((j) => eventsFile(this.cfg.remote_workdir, j)));
+  }
+
+  private onEvents(events: TaskEvent[]): void {
+    for (const e of events) {
+      const mem = this.refs.get(e.ref);
+      if (!mem) continue; // a ref this process never asked about (an old run of the job)
+      (mem.events ??= new Map()).set(e.index, e.exitCode);
+      for (const l of this.listeners) {
+        try {
+          l(e);
+        } catch (err) {
+          this.log.error({ err }, 'slurm: task event listener failed');
+        }
+      }
+    }
+  }
+
+  onTaskEvent(listener: (e: TaskEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Re-point pending tasks (one remote command for all). `expr` is a prepared Slurm dependency ('' clears); `on` is
+   * the public form (afterok on those tasks).
+   */
+  async repoint(changes: (RepointChange | { ref: string; index: number; expr: string })[]): Promise<boolean[]> {
+    if (changes.length === 0) return [];
+    validRefs(changes.flatMap((c) => [c.ref, ...('on' in c ? c.on.map((t) => t.ref) : [])]));
+    for (const c of changes) {
+      if (!Number.isInteger(c.index) || c.index < 0) throw new SlurmError('invalid task index');
+      if ('on' in c && c.on.some((t) => !Number.isInteger(t.index) || t.index < 0)) throw new SlurmError('invalid task index');
+    }
+    const lines = changes.map((c) => {
+      const expr = 'on' in c ? afterokExpr(c.on) : c.expr;
+      return `${shellJoin(['scontrol', 'update', `JobId=${c.ref}_${c.index}`, `Dependency=${expr}`])} >/dev/null 2>&1; echo "@@ $?"`;
+    });
+    const r = await this.conn.exec(lines.join('\n'), { retry: true });
+    const codes = [...r.stdout.matchAll(/^@@ (\d+)$/gm)].map((m) => Number(m[1]));
+    if (codes.length !== changes.length) throw new SlurmError('unexpected answer from the cluster');
+    return codes.map((code, k) => {
+      if (code === 0) this.refs.get(changes[k]!.ref)?.blockedSince?.delete(changes[k]!.index);
+      return code === 0;
+    });
+  }
+
+  /** Cancel every job of this ASTRAN job still known to Slurm (found by name: refs this process lost included). */
+  async cancelJob(jobId: string): Promise<string[]> {
+    const key = StageSubmissionSchema.pick({ jobId: true }).parse({ jobId });
+    const out = await this.run(['sh', '-c', 'squeue -h -u "$(id -un)" -o "%F|%j"']);
+    const refs = new Set<string>();
+    for (const line of out.split('\n')) {
+      const [id, ...name] = line.trim().split('|');
+      if (id && SLURM_ID_RE.test(id) && parseJobName(name.join('|'))?.jobId === key.jobId) refs.add(id);
+    }
+    for (const [ref, mem] of this.refs) if (mem.key?.jobId === key.jobId) refs.add(ref);
+    if (refs.size) await this.cancel([...refs]);
+    return [...refs].sort();
   }
 
   async cancel(refs: string[]): Promise<void> {

@@ -227,6 +227,40 @@ export class SshConnection extends EventEmitter {
     }
   }
 
+  /**
+   * Start a long-running remote command on the current connection and hand its stdout over as it arrives. Resolves
+   * once the command runs; `done` settles when it ends (remote exit, stop(), or the connection dropping: the caller
+   * decides whether to start it again). stop() closes its stdin and the channel: a remote command written to end on
+   * end of input (as the event follower is) then stops on the cluster too.
+   */
+  async stream(command: string, onStdout: (chunk: string) => void): Promise<{ stop(): void; done: Promise<void> }> {
+    const ssh = await this.ready();
+    const client = ssh.connection;
+    if (!client) throw new ConnectionLostError();
+    this.execCount++;
+    const channel = await new Promise<import('node:stream').Duplex & { close(): void; stderr: NodeJS.ReadableStream }>((resolve, reject) =>
+      client.exec(command, (err: Error | undefined, ch: unknown) => (err ? reject(err) : resolve(ch as never))),
+    );
+    channel.setEncoding('utf8');
+    channel.on('data', (d: string) => onStdout(d));
+    channel.stderr.resume();
+    const done = new Promise<void>((resolve) => {
+      channel.once('close', () => resolve());
+      channel.once('error', () => resolve());
+    });
+    return {
+      stop: () => {
+        try {
+          channel.end();
+          channel.close();
+        } catch {
+          /* already closed */
+        }
+      },
+      done,
+    };
+  }
+
   /** An SFTP session on the current connection (one per connection, reopened after a reconnect). */
   async withSftp<T>(fn: (sftp: Sftp) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.cfg.operation_timeout_s * 1000;

@@ -43,6 +43,11 @@ export const SlurmConfigSchema = z
     reconnect_max_s: z.number().min(0.1).default(60),
     /** How long an operation waits for the connection to come back before it fails. */
     operation_timeout_s: z.number().min(0.1).default(300),
+    /**
+     * Seconds a task blocked by a failed dependency (DependencyNeverSatisfied) may wait for a retry to re-point it
+     * before the backend cancels it and reports it (lstosa's cleanup does the same from cron).
+     */
+    blocked_grace_s: z.number().min(0).default(30),
     /** Time a just-submitted task may be missing from squeue and sacct before it counts as vanished. */
     vanish_grace_s: z.number().min(0).default(30),
   })

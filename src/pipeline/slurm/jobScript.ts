@@ -17,6 +17,10 @@ export function buildJobScript(sub: StageSubmission, workdir: string): string {
   L.push('#!/bin/bash');
   L.push(`# ASTRAN job ${sub.jobId}, stage ${sub.stage}, attempt ${sub.attempt}: one array task per run (generated).`);
   L.push('set -o pipefail');
+  // Every end of a task (the tool's, a failed setup, a missing folder) leaves one line in the job's events file, which
+  // the bot follows to notice completions at once. Only a hint: a killed task writes none, and the poll still decides.
+  L.push(`astran_events=${shq(posix.join(posix.dirname(workdir), 'events'))}`);
+  L.push(`trap 'printf "astran-event %s %s %s\\n" "\${SLURM_ARRAY_JOB_ID:-0}" "\${SLURM_ARRAY_TASK_ID:-0}" "$?" >> "$astran_events" 2>/dev/null' EXIT`);
   L.push(`cd ${shq(workdir)} || exit 97`);
   (sub.setup ?? []).forEach((line, i) => {
     // Braces with a newline keep a trailing comment in the line from swallowing the check.
@@ -72,6 +76,8 @@ export function buildSbatchArgv(
   sub: StageSubmission,
   cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'kill_on_invalid_dep' | 'extra_sbatch_args'>,
   workdir: string,
+  /** The compiled --dependency value (see compileDependencies); default: afterok on sub.dependsOn. */
+  dependency: string | undefined = sub.dependsOn?.length ? `afterok:${sub.dependsOn.join(':')}` : undefined,
 ): string[] {
   const argv = [
     'sbatch',
@@ -89,8 +95,8 @@ export function buildSbatchArgv(
   const mem = sub.mem ?? cfg.memory;
   if (time) argv.push(`--time=${time}`);
   if (mem) argv.push(`--mem=${mem}`);
-  if (sub.dependsOn?.length) {
-    argv.push(`--dependency=afterok:${sub.dependsOn.join(':')}`);
+  if (dependency) {
+    argv.push(`--dependency=${dependency}`);
     if (cfg.kill_on_invalid_dep) argv.push('--kill-on-invalid-dep=yes');
   }
   argv.push(...cfg.extra_sbatch_args);

@@ -10,8 +10,14 @@ export interface RefMemory {
   firstSeenMs: number;
   /** When squeue first showed each task final while sacct had no final row for it (ms). */
   finalWithoutDetailSince: Map<number, number>;
-  /** Cancelled by the backend because a dependency can never be satisfied. */
+  /** Cancelled by the backend because a dependency can never be satisfied (every task). */
   depNeverSatisfied: boolean;
+  /** Tasks cancelled by the backend because their dependency can never be satisfied. */
+  depNeverTasks?: Set<number>;
+  /** When each task was first seen blocked by a failed dependency (ms). */
+  blockedSince?: Map<number, number>;
+  /** Exit codes from the job's events file, by task: the outcome before sacct has it. */
+  events?: Map<number, number>;
   /** Final states seen before: sticky, so a job Slurm has since forgotten keeps its outcome. */
   finals?: Map<number, TaskStatus>;
 }
@@ -76,8 +82,12 @@ export function mergeStatus(ref: string, mem: RefMemory, inp: MergeInput): Stage
     let st: TaskStatus;
     if (qRow) {
       if (isFinalSlurmState(qRow.state)) {
+        const rc = mem.events?.get(index);
         if (detail) st = statusFrom(detail);
-        else {
+        else if (rc !== undefined && !qRow.signal) {
+          // The task's own script wrote its exit code: no need to wait for sacct's copy of it.
+          st = statusFrom({ ...qRow, exitCode: rc });
+        } else {
           // squeue knows the outcome before sacct has the exit code: wait a little for the detail.
           const since = mem.finalWithoutDetailSince.get(index) ?? inp.nowMs;
           mem.finalWithoutDetailSince.set(index, since);
@@ -99,7 +109,7 @@ export function mergeStatus(ref: string, mem: RefMemory, inp: MergeInput): Stage
       } else st = { index, state: 'pending' };
     }
     st.index = index;
-    if (mem.depNeverSatisfied && st.state !== 'completed' && st.state !== 'failed') {
+    if ((mem.depNeverSatisfied || mem.depNeverTasks?.has(index)) && st.state !== 'completed' && st.state !== 'failed') {
       st.state = 'cancelled';
       st.reason = DEP_NEVER;
     }

@@ -23,6 +23,14 @@ export const StageSubmissionSchema = z.object({
     .min(1)
     .refine((t) => new Set(t.map((x) => x.index)).size === t.length, 'duplicate task index'),
   dependsOn: z.array(z.string().regex(SLURM_ID_RE)).optional(),
+  taskDependsOn: z
+    .array(
+      z.object({
+        index: z.number().int().min(0).max(10_000),
+        on: z.array(z.object({ ref: z.string().regex(SLURM_ID_RE), index: z.number().int().min(0).max(10_000) })).min(1),
+      }),
+    )
+    .optional(),
   setup: z.array(noNul).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), noNul).optional(),
   maxParallel: z.number().int().min(1).max(10_000).optional(),

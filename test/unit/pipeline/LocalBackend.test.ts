@@ -17,8 +17,8 @@ const DL1_TO_DL2 = join(STANDINS, 'standin_lstchain_dl1_to_dl2.mjs');
 let dir: string;
 let backend: LocalBackend;
 
-function make(config: Record<string, unknown> = {}, env: Record<string, string> = {}, log = silentLogger): LocalBackend {
-  return new LocalBackend({ config: { workdir: join(dir, 'work'), ...config }, env: { PATH: process.env.PATH ?? '', ...env }, log });
+function make(config: Record<string, unknown> = {}, env: Record<string, string> = {}, log = silentLogger, blockedGraceMs = 0): LocalBackend {
+  return new LocalBackend({ config: { workdir: join(dir, 'work'), ...config }, env: { PATH: process.env.PATH ?? '', ...env }, log, blockedGraceMs });
 }
 
 /** Poll until the stage is final. The deadline only guards against a hang; nothing asserts durations. */
@@ -267,6 +267,32 @@ describe('LocalBackend', () => {
     }
     assert.equal(existsSync(join(dir, 'B', 'dl2_LST-1.Run00003.h5')), false);
     await assert.rejects(backend.submit(sub('x', dl2Tasks([5]), { dependsOn: ['local-000000-99'] })), /unknown dependency/);
+  });
+
+  it('chain: per-run tasks wait for their own parent task; a failed parent is retried and its dependent re-pointed; events tell each end', async () => {
+    backend = make({ concurrency: 4 }, { ASTRAN_STANDIN_FAIL_RUNS: '2' }, silentLogger, 60_000);
+    await backend.start();
+    const events: string[] = [];
+    backend.onTaskEvent((e) => events.push(`${e.ref}[${e.index}]=${e.exitCode}`));
+    const refA = await backend.submit(sub('dl1_to_dl2', dl2Tasks([1, 2], join(dir, 'A'))));
+    // B's task i waits for A's task i only (run 1 goes on while run 2 fails).
+    const bTasks = dl2Tasks([1, 2], join(dir, 'B')).map((t) => ({ ...t, argv: ['true'] }));
+    const refB = await backend.submit(sub('second', bTasks, { taskDependsOn: [0, 1].map((i) => ({ index: i, on: [{ ref: refA, index: i }] })) }));
+    await waitUntil(() => events.includes(`${refA}[1]=3`), 'the failure event of run 2');
+    const mid = (await backend.poll([refB])).get(refB)!;
+    await waitUntil(() => events.includes(`${refB}[0]=0`), 'run 1 of B done while run 2 failed');
+    assert.equal(mid.tasks[1]!.state, 'pending', 'blocked, not cancelled, within the grace period');
+    // The retry of run 2 (now succeeding) and B's task 1 pointed at it.
+    const retry = await backend.submit(sub('dl1_to_dl2', dl2Tasks([2], join(dir, 'A2')).map((t) => ({ ...t, index: 1, argv: ['true'] })), { attempt: 2 }));
+    assert.deepEqual(await backend.repoint([{ ref: refB, index: 1, on: [{ ref: retry, index: 1 }] }]), [true]);
+    const st = await settle(backend, refB);
+    assert.deepEqual(st.tasks.map((t) => t.state), ['completed', 'completed']);
+    assert.deepEqual(await backend.repoint([{ ref: refB, index: 1, on: [{ ref: retry, index: 1 }] }]), [false], 'no longer pending');
+    // cancelJob takes the whole chain of a job, whatever its refs.
+    const refC = await backend.submit(sub('third', [{ ...bTasks[0]!, argv: ['sleep', '30'] }]));
+    const refD = await backend.submit(sub('fourth', [{ ...bTasks[0]!, argv: ['true'] }], { dependsOn: [refC] }));
+    assert.deepEqual((await backend.cancelJob('A-0001')).sort(), [refA, refB, retry, refC, refD].sort());
+    assert.equal((await settle(backend, refD)).tasks[0]!.state, 'cancelled');
   });
 
   it('cancel kills a sleeping task and the processes it forked; pending tasks are cancelled too', async () => {
