@@ -53,6 +53,8 @@ export function backendConfig(env: ClusterEnv, over: Partial<SlurmConfigInput> =
     reconnect_max_s: 1,
     operation_timeout_s: 60,
     vanish_grace_s: 5,
+    // Nothing re-points blocked tasks in most tests: clean them up quickly.
+    blocked_grace_s: 2,
     ...over,
   };
 }
