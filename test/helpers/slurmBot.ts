@@ -349,9 +349,21 @@ function group(rows: string[][], jobId: string): SlurmJobRow[] {
   return [...out.values()];
 }
 
+/**
+ * The ASTRAN job's Slurm jobs as accounting records them. sacct lags squeue by a few seconds, and the bot no longer
+ * waits for sacct when a task's events line already gave its exit code: so wait (up to 15 s) until sacct knows every
+ * array squeue knows, with as many task rows.
+ */
 export function sacctJobs(jobId: string): SlurmJobRow[] {
-  const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
-  return group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
+    const rows = group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
+    const seen = new Map(rows.map((r) => [r.arrayId, r.states.length]));
+    const caughtUp = squeueJobs(jobId).every((q) => (seen.get(q.arrayId) ?? 0) >= q.states.length);
+    if (caughtUp || Date.now() > deadline) return rows;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+  }
 }
 
 export function squeueJobs(jobId: string): SlurmJobRow[] {

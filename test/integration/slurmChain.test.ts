@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { StageStatus, StageSubmission, TaskEvent } from '../../src/pipeline/ClusterBackend.js';
 import type { SlurmBackend } from '../../src/pipeline/slurm/SlurmBackend.js';
 import { shellJoin } from '../../src/pipeline/slurm/shq.js';
-import { ensureCluster, makeBackend, uniq, waitFinal, waitUntil, type ClusterEnv } from '../fixtures/slurm/harness.js';
+import { ensureCluster, makeBackend, uniq, waitFinal, waitUntil, type ClusterEnv } from '../helpers/slurmCluster.js';
 
 let env: ClusterEnv;
 let b: SlurmBackend;
