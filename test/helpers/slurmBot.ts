@@ -360,7 +360,9 @@ export function sacctJobs(jobId: string): SlurmJobRow[] {
     const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
     const rows = group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
     const seen = new Map(rows.map((r) => [r.arrayId, r.states.length]));
-    const caughtUp = squeueJobs(jobId).every((q) => (seen.get(q.arrayId) ?? 0) >= q.states.length);
+    const all = execFileSync('squeue', ['-h', '-r', '-a', '--states=all', '-o', '%i|%j|%T'], { encoding: 'utf8' });
+    const known = group(all.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
+    const caughtUp = known.every((q) => (seen.get(q.arrayId) ?? 0) >= q.states.length);
     if (caughtUp || Date.now() > deadline) return rows;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
   }
