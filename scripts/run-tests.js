@@ -43,8 +43,9 @@ function runGroup(g) {
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        const m = /^# (pass|fail) (\d+)$/.exec(line);
-        if (m) counts[m[1]] += Number(m[2]);
+        const m = /^# (pass|fail|cancelled) (\d+)$/.exec(line);
+        // A cancelled test (e.g. one that left the event loop idle) did not pass: count it as failed.
+        if (m) counts[m[1] === 'cancelled' ? 'fail' : m[1]] += Number(m[2]);
       }
     });
     child.on('close', (code) => resolvePromise({ code: code ?? 1, ...counts }));
