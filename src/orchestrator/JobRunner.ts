@@ -24,7 +24,7 @@
  * restart never posts twice. The job is finished for its user only when its final message (summary, failure or
  * cancel notice) was delivered: the final state is stored after that. The wording lives in wording.ts.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { AstranConfig, StageConfig } from '../config/schema.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
@@ -40,6 +40,7 @@ import type { OutboxDeliverer } from './OutboxDeliverer.js';
 import { OutageNotice } from './OutageNotice.js';
 import { withOfficialPaths } from '../pipeline/officialPaths.js';
 import { InputReadiness, dl1WaitWords, type InputStatus } from '../pipeline/InputReadiness.js';
+import { buildProvenance, provenanceLine } from './provenance.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
 import { FitsError } from '../fits/FitsError.js';
 import { IrfError } from '../analysis/irf/IrfError.js';
@@ -78,6 +79,8 @@ export interface RunnerDeps {
   /** Different on every start of the bot: keys the "resumed after a restart" note. */
   bootId: string;
   deliverer: OutboxDeliverer;
+  /** The config file, for the provenance block's sha256 (site). */
+  configFile?: string;
 }
 
 /** A stage that ended with failed tasks after all retries. */
@@ -461,6 +464,19 @@ export class JobRunner {
     return ref;
   }
 
+  /** results.json gets the provenance block, the summary its one-line digest (site #9 §7). */
+  private async withProvenance(outcome: AnalysisOutcome, subject: PlanSubject, files: string[], outDir: string): Promise<AnalysisOutcome> {
+    const prov = await buildProvenance({ job: this.job, store: this.d.store, config: this.d.config, base: this.d.base, subject, files, configFile: this.d.configFile, stagingTag: this.clusterKey, now: this.d.now() });
+    const resultsFile = resolve(outDir, 'results.json');
+    if (existsSync(resultsFile)) {
+      const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(resultsFile, JSON.stringify({ ...results, provenance: prov }, null, 1));
+    }
+    const line = `Provenance: ${provenanceLine(prov)}.`;
+    const summary = outcome.summary && typeof outcome.summary === 'object' ? { ...(outcome.summary as Record<string, unknown>), provenance_line: line } : outcome.summary;
+    return { ...outcome, summary, message: { ...outcome.message, text: `${outcome.message.text ?? ''}\n${line}` } };
+  }
+
   private async runAnalysis(signal: AbortSignal): Promise<void> {
     const { store } = this.d;
     store.updateJob(this.jobId, { state: 'analysis', stage: null });
@@ -495,6 +511,12 @@ export class JobRunner {
       // Anything else: still say what stopped and what to do; the cause is logged with the job's error id.
       const w = say.analysisFailed(files.length);
       throw Object.assign(new UserFacingError(w.message, w.hint), { cause: e });
+    }
+    try {
+      outcome = await this.withProvenance(outcome, subject, files, outDir);
+    } catch (e) {
+      // The result stands without its provenance block; the log says why (an unreadable local copy, say).
+      this.d.log.error({ err: e, job: this.jobId }, 'could not build the provenance block');
     }
     this.d.thread.progress(say.doneProgress(this.elapsed()));
     await this.finish('done', outcome.message, { result: outcome.summary }, 'analysis done');

@@ -201,6 +201,7 @@ export class Orchestrator extends EventEmitter implements JobControl {
       stopSignal: this.stopping.signal,
       bootId: this.bootId,
       deliverer: this.deliverer,
+      configFile: this.d.loaded.file,
     });
     const done = runner
       .run(controller.signal)

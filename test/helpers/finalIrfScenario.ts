@@ -27,7 +27,8 @@ export interface Dl3Scenario {
  */
 export function profileDl3Tasks(base: string, prefix: string[], withoutFix = false): Dl3Scenario {
   const { config } = loadConfig(LST_PROFILE);
-  const cfg = { ...config, vars: { ...config.vars, irf_root: join(base, 'irf'), models_root: join(base, 'models') } };
+  // The profile's own workspace is a site path: root the night in the test folder (data tree and workspace alike).
+  const cfg = { ...config, data: { ...config.data, workspace: join(base, 'workspace') }, vars: { ...config.vars, irf_root: join(base, 'irf'), models_root: join(base, 'models') } };
   const plans = planStages(cfg, base, { source: 'Crab Nebula', ra: 83.63308, dec: 22.0145, runs: FINAL_IRF_RUNS.map((runId) => ({ runId, night: '20231206', decLine: 'dec_2276' })) });
   const plan = plans.find((p) => p.stage.name === 'dl2_to_dl3')!;
   const tasks = plan.tasks.map((t) => {

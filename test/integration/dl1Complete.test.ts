@@ -47,9 +47,9 @@ async function scenario(localBackend: boolean, runs: [number, number]) {
   try {
     await chat.say('launch source=Crab date=20231207');
     const job = latestJob(bot)!;
-    await waitUntil('the waiting message', () => /still being written \(not yet unchanged for 3 s: run \d+\)/.test(chat.text(job.thread!.key)), 30_000);
+    await waitUntil('the waiting message', () => /still being written \(not yet unchanged for 3 s: runs? [\d, ]+\)/.test(chat.text(job.thread!.key)), 30_000);
     const said = chat.text(job.thread!.key);
-    assert.match(said, /Waiting for DL1: \d of 2 runs ready, \d still being written .* I check every 0\.5 s and wait until \d\d:\d\d UTC/);
+    assert.match(said, /Waiting for DL1: \d of 2 runs ready, \d still being written .* I check every \S+ and wait until \d\d:\d\d UTC/);
     const final = await waitFinal(bot, job.id, 180_000);
     assert.equal(final.state, 'done', chat.text(job.thread!.key));
     await writerDone;
