@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import mm from '@mattermost/client';
 import WebSocket from 'ws';
-import { startFakeMattermost, type FakeMattermost } from '../fakes/mattermost/FakeMattermost.js';
+import { startFakeMattermost, type FakeMattermost } from '../../../fakes/mattermost/FakeMattermost.js';
 
 let fake: FakeMattermost;
 const client = (token: string) => {

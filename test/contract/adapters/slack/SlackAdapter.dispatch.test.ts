@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeServices } from '../fakes/fakeServices.js';
-import { commandSpecs } from '../../commands/index.js';
-import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
-import { startFakeSlack, type EnvelopeAck } from '../fakes/slack/FakeSlack.js';
-import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
+import { makeServices } from '../../../fakes/fakeServices.js';
+import { commandSpecs } from '../../../../commands/index.js';
+import { createDispatcher } from '../../../../src/dispatch/Dispatcher.js';
+import { createAuthorizer } from '../../../../src/dispatch/Authorizer.js';
+import { startFakeSlack, type EnvelopeAck } from '../../../fakes/slack/FakeSlack.js';
+import { slackAdapterForFake } from '../../../fakes/slack/adapterForFake.js';
 
 const CHANNEL = 'C0ASTRAN';
 

@@ -10,10 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createSlackAdapter } from '../../adapters/slack/index.js';
-import { MemoryKeyValueStore } from '../../src/store/MemoryKeyValueStore.js';
-import { ConfigError } from '../../src/core/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createSlackAdapter } from '../../../../adapters/slack/index.js';
+import { MemoryKeyValueStore } from '../../../../src/store/MemoryKeyValueStore.js';
+import { ConfigError } from '../../../../src/core/errors.js';
+import { silentLogger } from '../../../../src/log.js';
 
 const env = { SLACK_BOT_TOKEN: 'xoxb-test-token-not-real', SLACK_APP_TOKEN: 'xapp-test-token-not-real' };
 
@@ -51,10 +51,10 @@ test('astran serve with an unreachable Slack api_url: one clear line, exit 2, no
   const dir = mkdtempSync(join(tmpdir(), 'astran-slack-url-'));
   try {
     const cfg = join(dir, 'astran.yaml');
-    const defaults = resolve(new URL('../../config', import.meta.url).pathname);
+    const defaults = resolve(new URL('../../../../config', import.meta.url).pathname);
     // Port 9 (discard) on loopback: nothing listens; refused at once.
     writeFileSync(cfg, `sources: ${defaults}/sources.yaml\ndata: { base: /nonexistent, night_index: dl3_obs_index, dl3_store: "{base}" }\npaths: { dl3_dir: "{base}", dl3: "{base}/x{run}.fits.gz", dl3_index: "{base}/obs-index.fits.gz" }\npipeline: { stages: [] }\nstore: { path: ${dir}/astran.db }\nadapters:\n  slack: { api_url: "http://127.0.0.1:9/api/", api_retries: 0 }\nauth: { users: {} }\n`);
-    const bin = resolve(new URL('../../bin/astran.js', import.meta.url).pathname);
+    const bin = resolve(new URL('../../../../bin/astran.js', import.meta.url).pathname);
     const r = spawnSync(process.execPath, [bin, 'serve', '--config', cfg], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, ASTRAN_CONFIG: '' }, timeout: 60_000 });
     assert.equal(r.status, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /slack: could not use the Slack Web API at http:\/\/127\.0\.0\.1:9\/api\/ .*check slack\.api_url/);

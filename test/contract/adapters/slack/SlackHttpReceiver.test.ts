@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InboundMessage } from '../../src/core/types.js';
-import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import { slackSignature, startFakeSlack, type FakeSlack, type HttpDelivery } from '../fakes/slack/FakeSlack.js';
-import { FAKE_SIGNING_SECRET, routeFakeToHttp, slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
-import type { SlackAdapter } from '../../adapters/slack/SlackAdapter.js';
+import type { InboundMessage } from '../../../../src/core/types.js';
+import { MemoryJobStore } from '../../../../src/store/MemoryJobStore.js';
+import { slackSignature, startFakeSlack, type FakeSlack, type HttpDelivery } from '../../../fakes/slack/FakeSlack.js';
+import { FAKE_SIGNING_SECRET, routeFakeToHttp, slackAdapterForFake } from '../../../fakes/slack/adapterForFake.js';
+import type { SlackAdapter } from '../../../../adapters/slack/SlackAdapter.js';
 
 const CHANNEL = 'C0ASTRAN';
 const FORM = 'application/x-www-form-urlencoded';

@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InboundMessage, OutboundFile } from '../../src/core/types.js';
-import { startMattermostRig, waitFor, type MattermostRig } from '../fakes/mattermost/mattermostRig.js';
-import type { FakePost } from '../fakes/mattermost/FakeMattermost.js';
+import type { InboundMessage, OutboundFile } from '../../../../src/core/types.js';
+import { startMattermostRig, waitFor, type MattermostRig } from '../../../fakes/mattermost/mattermostRig.js';
+import type { FakePost } from '../../../fakes/mattermost/FakeMattermost.js';
 
 const png = (i: number): OutboundFile => ({ name: `plot${i}.png`, contentType: 'image/png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, i]) });
 

@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeServices } from '../fakes/fakeServices.js';
-import { commandSpecs } from '../../commands/index.js';
-import { createDispatcher } from '../../src/dispatch/Dispatcher.js';
-import { createAuthorizer } from '../../src/dispatch/Authorizer.js';
-import type { InboundHandler } from '../../src/core/types.js';
-import { startMattermostRig, waitFor, type MattermostRig } from '../fakes/mattermost/mattermostRig.js';
+import { makeServices } from '../../../fakes/fakeServices.js';
+import { commandSpecs } from '../../../../commands/index.js';
+import { createDispatcher } from '../../../../src/dispatch/Dispatcher.js';
+import { createAuthorizer } from '../../../../src/dispatch/Authorizer.js';
+import type { InboundHandler } from '../../../../src/core/types.js';
+import { startMattermostRig, waitFor, type MattermostRig } from '../../../fakes/mattermost/mattermostRig.js';
 
 test('slash typo → help at once; launch → thread; status in the thread → answered there', async () => {
   const services = makeServices();

@@ -5,9 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeMattermost, type FakeMattermost, type FakePost } from '../fakes/mattermost/FakeMattermost.js';
-import type { MattermostAdapter } from '../../adapters/mattermost/MattermostAdapter.js';
-import { startBotHarness, waitUntil, isPng, type BotHarness } from '../helpers/botHarness.js';
+import { startFakeMattermost, type FakeMattermost, type FakePost } from '../../fakes/mattermost/FakeMattermost.js';
+import type { MattermostAdapter } from '../../../adapters/mattermost/MattermostAdapter.js';
+import { startBotHarness, waitUntil, isPng, type BotHarness } from '../../helpers/botHarness.js';
 
 const SLASH_TOKEN = 'e2e-slash-token-7c1f0a9d3b';
 const JOB = 'A-0001';

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/loadConfig.js';
-import { createBot } from '../../src/bot/createBot.js';
-import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import { silentLogger } from '../../src/log.js';
-import { startFakeSlack, type EnvelopeAck } from '../fakes/slack/FakeSlack.js';
-import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
+import { loadConfig } from '../../../src/config/loadConfig.js';
+import { createBot } from '../../../src/bot/createBot.js';
+import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
+import { silentLogger } from '../../../src/log.js';
+import { startFakeSlack, type EnvelopeAck } from '../../fakes/slack/FakeSlack.js';
+import { slackAdapterForFake } from '../../fakes/slack/adapterForFake.js';
 
 const CHANNEL = 'C0ASTRAN';
 

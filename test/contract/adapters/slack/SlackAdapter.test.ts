@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { InboundMessage, ThreadRef } from '../../src/core/types.js';
-import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import { startFakeSlack, type EnvelopeAck, type FakeSlack } from '../fakes/slack/FakeSlack.js';
-import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
-import type { SlackAdapter } from '../../adapters/slack/SlackAdapter.js';
+import type { InboundMessage, ThreadRef } from '../../../../src/core/types.js';
+import { MemoryJobStore } from '../../../../src/store/MemoryJobStore.js';
+import { startFakeSlack, type EnvelopeAck, type FakeSlack } from '../../../fakes/slack/FakeSlack.js';
+import { slackAdapterForFake } from '../../../fakes/slack/adapterForFake.js';
+import type { SlackAdapter } from '../../../../adapters/slack/SlackAdapter.js';
 
 const CHANNEL = 'C0ASTRAN';
 

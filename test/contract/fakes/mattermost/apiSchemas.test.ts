@@ -1,7 +1,7 @@
 /** FakeMattermost checks requests against the v4 OpenAPI description (apiSchemas.ts): a misspelt field is caught. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeMattermost } from '../fakes/mattermost/FakeMattermost.js';
+import { startFakeMattermost } from '../../../fakes/mattermost/FakeMattermost.js';
 
 test('requests outside the OpenAPI description are recorded (misspelt field, since with page, unknown endpoint)', async () => {
   const fake = await startFakeMattermost();

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
-import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
-import { createLogger } from '../../src/log.js';
-import { UserFacingError } from '../../src/core/errors.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack/FakeSlack.js';
-import { slackAdapterForFake } from '../fakes/slack/adapterForFake.js';
+import { MemoryJobStore } from '../../../../src/store/MemoryJobStore.js';
+import { createLogger } from '../../../../src/log.js';
+import { UserFacingError } from '../../../../src/core/errors.js';
+import { startFakeSlack, type FakeSlack } from '../../../fakes/slack/FakeSlack.js';
+import { slackAdapterForFake } from '../../../fakes/slack/adapterForFake.js';
 import { Writable } from 'node:stream';
 
 /** The fake must refuse what Slack refuses, or the adapter's tests prove nothing. */
