@@ -31,9 +31,10 @@ test('Slack: a 429 on chat.postMessage is waited out (Retry-After) and the chann
     assert.deepEqual(posts.slice(1).map((c) => c.ok), [true, true, true]);
     const limited = posts[0].at;
     assert.ok(posts[1].at - limited >= 900, `the retry waited for Retry-After (${posts[1].at - limited} ms)`);
-    // The pacer held the channel's later posts behind the retried one, then kept them min_post_interval_s apart.
+    // The pacer held the channel's later posts behind the retried one. (Their spacing is checked with a mocked clock
+    // in test/unit/adapters/slack/ChannelPacer.test.ts: arrival times here include the loaded machine's delays.)
     assert.ok(posts[2].at >= posts[1].at, `second after the retried first (${posts[2].at - posts[1].at} ms)`);
-    assert.ok(posts[3].at >= posts[2].at + 45, `third spaced from the second (${posts[3].at - posts[2].at} ms)`);
+    assert.ok(posts[3].at >= posts[2].at, `third after the second (${posts[3].at - posts[2].at} ms)`);
     assert.ok(elapsed >= 1000);
   } finally {
     await adapter.stop();
