@@ -94,6 +94,15 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   orchestratorRef = orchestrator;
   const nights = o.nights ?? createNightIndex(o.loaded, o.log, backend);
   const watchCfg = parseWatchConfig(config.watch);
+  const decLines = config.dec_lines
+      ? new ClusterDecLinePicker({
+          roots: renderRoots(config.dec_lines.roots, config, o.loaded.base, 'dec_lines.roots'),
+          maxDistanceDeg: config.dec_lines.max_distance_deg,
+          latitudeDeg: config.dec_lines.site_latitude_deg,
+          files: backend,
+          log: o.log,
+        })
+      : undefined;
   const watcher = new Watcher({
     config,
     watch: watchCfg,
@@ -104,6 +113,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     nights,
     backend,
     jobs: orchestrator,
+    decLines,
     notices: new NoticeDelivery(watchStore, adapters, o.log.child({ component: 'watch' })),
     resultsDir,
     log: o.log.child({ component: 'watch' }),
@@ -129,15 +139,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         digest_utc: watchCfg.digest_utc,
       },
     },
-    decLines: config.dec_lines
-      ? new ClusterDecLinePicker({
-          roots: renderRoots(config.dec_lines.roots, config, o.loaded.base, 'dec_lines.roots'),
-          maxDistanceDeg: config.dec_lines.max_distance_deg,
-          latitudeDeg: config.dec_lines.site_latitude_deg,
-          files: backend,
-          log: o.log,
-        })
-      : undefined,
+    decLines,
   };
   const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users), specs: commandSpecs, log: o.log });
   let started = false;

@@ -7,7 +7,7 @@
 import type { AstranConfig } from '../config/schema.js';
 import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
-import type { JobControl, NightIndex, RunInfo } from '../core/services.js';
+import type { DecLinePicker, JobControl, NightIndex, RunDecLine, RunInfo } from '../core/services.js';
 import type { JobRecord, JobStore, LaunchParams } from '../core/JobStore.js';
 import { isFinal } from '../core/JobStore.js';
 import type { Place, Subscription, WatchLaunch, WatchStore } from '../core/WatchStore.js';
@@ -37,6 +37,8 @@ export interface WatcherDeps {
   nights: NightIndex;
   backend: Pick<ClusterBackend, 'exists' | 'stat'>;
   jobs: JobControl;
+  /** Each run's Monte Carlo declination line (RF models + IRFs), as `launch` picks it; absent without dec_lines. */
+  decLines?: DecLinePicker;
   notices: NoticeSink;
   resultsDir: string;
   log: Logger;
@@ -160,8 +162,10 @@ export class Watcher {
    * through the same InputReadiness the runner uses), or whose products already exist. Observations of growing files
    * are kept across passes, so a file that is still being written is not picked up early.
    */
-  private async readyRuns(entry: SourceEntry, runs: RunInfo[]): Promise<RunInfo[]> {
-    const plans = planStages(this.d.config, this.d.base, { source: entry.name, ra: entry.ra, dec: entry.dec, runs: runs.map((r) => ({ runId: r.runId, night: r.night })) });
+  private async readyRuns(entry: SourceEntry, runs: RunInfo[], report: PassReport, label: string): Promise<RunInfo[]> {
+    const lines = await this.decLinesOf(runs, report, label);
+    if (!lines) return [];
+    const plans = planStages(this.d.config, this.d.base, { source: entry.name, ra: entry.ra, dec: entry.dec, runs: runs.map((r) => ({ runId: r.runId, night: r.night, decLine: lines[String(r.runId)]?.line })) });
     const paths = pathsToCheck(plans);
     const flags = paths.length ? await this.d.backend.exists(paths) : [];
     const have = new Set(paths.filter((_, i) => flags[i]));
@@ -170,6 +174,15 @@ export class Watcher {
     const status = await this.readiness.assess(work);
     const ready = new Set(status.ready);
     return runs.filter((r) => !work.inputsOf.has(r.runId) || ready.has(r.runId));
+  }
+
+  /** The runs' declination lines ({} without dec_lines); undefined, with the reason in the report, when refused. */
+  private async decLinesOf(runs: RunInfo[], report: PassReport, label: string): Promise<Record<string, RunDecLine> | undefined> {
+    if (!this.d.decLines || !runs.length) return {};
+    const picked = await this.d.decLines.pick(runs);
+    if (picked.ok) return picked.lines;
+    report.lines.push(`${label}: ${picked.problems.map((p) => p.message).join('; ')}`);
+    return undefined;
   }
 
   private async watchGroup(subs: Subscription[], night: string, report: PassReport): Promise<void> {
@@ -190,7 +203,7 @@ export class Watcher {
       return;
     }
     const covered = new Set(launches.flatMap((l) => l.runIds));
-    const ready = await this.readyRuns(entry, runs);
+    const ready = await this.readyRuns(entry, runs, report, label);
     const fresh = ready.filter((r) => !covered.has(r.runId));
     if (!fresh.length) {
       report.lines.push(`${label}: ${runs.length} run(s) in night ${night}, ${ready.length} ready, ${covered.size} already launched; nothing new`);
@@ -234,6 +247,9 @@ export class Watcher {
       if (cuts.emax !== undefined) params.emax = cuts.emax;
       if (subs[0].too) params.target = { ra: subs[0].too.ra, dec: subs[0].too.dec };
       const runInfos = l.runIds.map((id) => runs.find((r) => r.runId === id) ?? { runId: id, night: l.night, source: l.source });
+      const lines = await this.decLinesOf(runInfos, report, sourceText(subs[0]));
+      if (lines === undefined) return;
+      if (Object.keys(lines).length) params.runDecLines = lines;
       try {
         job = await this.d.jobs.launch(params, runInfos, watchRequest(key, primary, subs.map(subscriberName), this.d.now()));
       } catch (e) {
