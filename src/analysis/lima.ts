@@ -4,23 +4,8 @@
  * including gammapy's handling of N_on = 0 and N_off = 0.
  */
 
-function wstatMuBkg(nOn: number, nOff: number, alpha: number, muSig: number): number {
-  const C = alpha * (nOn + nOff) - (1 + alpha) * muSig;
-  const D = Math.sqrt(C * C + 4 * alpha * (alpha + 1) * nOff * muSig);
-  return (C + D) / (2 * alpha * (alpha + 1));
-}
-
-/** gammapy.stats.wstat with extra_terms=True. */
-export function wstat(nOn: number, nOff: number, alpha: number, muSig: number): number {
-  const muBkg = wstatMuBkg(nOn, nOff, alpha, muSig);
-  const term1 = muSig + (1 + alpha) * muBkg;
-  const term2 = nOn === 0 ? 0 : -nOn * Math.log(muSig + alpha * muBkg);
-  const term3 = nOff === 0 ? 0 : -nOff * Math.log(muBkg);
-  let gof = 0;
-  if (nOn !== 0) gof += -nOn * (1 - Math.log(nOn));
-  if (nOff !== 0) gof += -nOff * (1 - Math.log(nOff));
-  return 2 * (term1 + term2 + term3) + 2 * gof;
-}
+// The one WStat implementation (gammapy.stats.wstat, extra_terms=True), shared with the flux fit.
+import { wstat } from './flux/wstat.js';
 
 /** Signed Li & Ma significance (gammapy WStatCountsStatistic.sqrt_ts). */
 export function liMaSignificance(nOn: number, nOff: number, alpha: number): number {
