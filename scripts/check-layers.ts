@@ -14,7 +14,6 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/plots', 'src/pipeline'],
   ['src/orchestrator'],
   ['src/watch'],
-  ['src/watch'],
   ['src/dispatch'],
   ['commands'],
   ['adapters'],

@@ -1,4 +1,11 @@
 import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+
+/** The `log` section of the config file. */
+export const LogConfigSchema = z
+  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+  .strict()
+  .prefault({});
 
 /** Keys whose values never reach a log line. */
 export const REDACT_PATHS = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSection } from '../../src/config/loadConfig.js';
+import { parseSection } from '../../src/config/sections.js';
 
 /** The `adapters.console` section: the terminal as a chat (`astran serve` reads stdin when enabled). */
 export const ConsoleConfigSchema = z

@@ -1,5 +1,5 @@
 import type { Adapter } from '../core/types.js';
-import type { LoadedConfig } from '../config/loadConfig.js';
+import type { LoadedConfig } from './config.js';
 import type { JobStore } from '../core/JobStore.js';
 import type { Logger } from '../log.js';
 import { consoleConfig, createConsoleAdapter } from '../../adapters/console/index.js';

@@ -1,5 +1,6 @@
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
-import { parseSection, type LoadedConfig } from '../config/loadConfig.js';
+import { parseSection } from '../config/sections.js';
+import type { LoadedConfig } from './config.js';
 import type { Logger } from '../log.js';
 import { LocalBackend } from '../pipeline/LocalBackend.js';
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';

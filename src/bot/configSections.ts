@@ -1,4 +1,4 @@
-import { registerSectionValidator, zodSectionValidator } from '../config/loadConfig.js';
+import { registerSectionValidator, zodSectionValidator } from '../config/sections.js';
 import { SLACK_RENAMED_KEYS, SlackConfigSchema } from '../../adapters/slack/config.js';
 import { MATTERMOST_RENAMED_KEYS, MattermostConfigSchema } from '../../adapters/mattermost/config.js';
 import { EMAIL_RENAMED_KEYS, EmailConfigSchema } from '../../adapters/email/config.js';

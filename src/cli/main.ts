@@ -26,13 +26,10 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       // Subcommands load lazily: `analyse` should not pay for chat SDKs, YAML or zod, nor `run` for the Slurm client.
       // Keep the static imports of this file to node built-ins and tiny modules.
       case 'run':
-        await import('../bot/configSections.js');
         return await (await import('./runCommand.js')).runCommand(rest, io);
       case 'serve':
-        await import('../bot/configSections.js');
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
       case 'watch':
-        await import('../bot/configSections.js');
         return await (await import('./watchCommand.js')).watchCommand(rest, io);
       case 'analyse':
       case 'analyze': {
@@ -41,8 +38,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots });
       }
       case 'check-config': {
-        await import('../bot/configSections.js');
-        const { checkConfig } = await import('../config/loadConfig.js');
+        const { checkConfig } = await import('../bot/config.js');
         const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
         const problems = checkConfig(file);
         if (problems.length === 0) {

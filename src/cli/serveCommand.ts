@@ -1,6 +1,6 @@
 import type { CliIO } from './cliIO.js';
 import { configFile } from './cliIO.js';
-import { loadConfig } from '../config/loadConfig.js';
+import { loadConfig } from '../bot/config.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';
 import { consoleConfig, createConsoleAdapter } from '../../adapters/console/index.js';

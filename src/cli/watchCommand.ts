@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CliIO } from './cliIO.js';
 import { takeFlag, configFile } from './cliIO.js';
-import { loadConfig } from '../config/loadConfig.js';
+import { loadConfig } from '../bot/config.js';
 import { createLogger } from '../log.js';
 import { createBot } from '../bot/createBot.js';
 import { consoleConfig, createConsoleAdapter } from '../../adapters/console/index.js';

@@ -1,5 +1,15 @@
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { AstranConfig } from './schema.js';
+
+/** Path/command template in config: `{name}` or `{name:05}` (zero-padded integer). Checked against known variables at load. */
+export const TemplateSchema = z.string().min(1).max(1000);
+
+/** The settings templates draw on (the `vars`, `paths` and `data` sections, see src/pipeline/config.ts). */
+export interface TemplateConfig {
+  vars: Record<string, string>;
+  paths: Record<string, string>;
+  data: { workspace?: string | undefined };
+}
 
 /** Values a template may use. Every value comes from config or from validated request fields, never raw user text. */
 export type TemplateVars = Record<string, string | number>;
@@ -71,7 +81,7 @@ export interface TemplateSubject {
 }
 
 /** All template variables for one run: constants, subject values, and the resolved named paths. */
-export function templateContext(config: AstranConfig, base: string, s: TemplateSubject): Record<string, string | number> {
+export function templateContext(config: TemplateConfig, base: string, s: TemplateSubject): Record<string, string | number> {
   const ctx: Record<string, string | number> = {
     ...config.vars,
     base,

@@ -26,7 +26,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { AstranConfig, StageConfig } from '../config/schema.js';
+import type { StageConfig } from '../pipeline/config.js';
+import type { RunnerConfig } from './config.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
 import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type TaskState } from '../pipeline/ClusterBackend.js';
 import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/JobStore.js';
@@ -61,7 +62,7 @@ export interface AnalysisOutcome {
 export type AnalysisStep = (job: JobRecord, source: SourceEntry, files: string[], outDir: string, signal: AbortSignal) => Promise<AnalysisOutcome>;
 
 export interface RunnerDeps {
-  config: AstranConfig;
+  config: RunnerConfig;
   base: string;
   store: JobStore & OutboxStore;
   backend: ClusterBackend;

@@ -5,7 +5,8 @@ import type { JobControl, RunInfo } from '../core/services.js';
 import type { JobRecord, JobStore, LaunchParams } from '../core/JobStore.js';
 import { isFinal } from '../core/JobStore.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
-import type { LoadedConfig } from '../config/loadConfig.js';
+import type { LoadedFile } from '../config/loadConfigFile.js';
+import type { OrchestratorConfig } from './config.js';
 import type { Logger } from '../log.js';
 import type { OutboxStore } from '../core/Outbox.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
@@ -20,7 +21,7 @@ import { jobTarget } from '../core/jobTarget.js';
 import { describeJob, noThreadProblem, rootText } from './wording.js';
 
 export interface OrchestratorDeps {
-  loaded: LoadedConfig;
+  loaded: LoadedFile<OrchestratorConfig>;
   store: JobStore & OutboxStore;
   backend: ClusterBackend;
   adapters: Map<string, Adapter>;

@@ -1,6 +1,6 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { AstranConfig } from '../config/schema.js';
+import type { AnalysisConfig } from '../analysis/config.js';
 import { analyse } from '../analysis/analyse.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FluxHistoryPoint } from '../analysis/types.js';
 import { renderPlots } from '../plots/renderAll.js';
@@ -15,7 +15,7 @@ import { plotFailed, summaryText } from './wording.js';
 export { summaryText } from './wording.js';
 
 /** The analysis options of a job: request values over config defaults over engine defaults. */
-export function analysisOptions(config: AstranConfig, job: JobRecord, source: { name: string; ra: number; dec: number; index?: number }): AnalysisOptions {
+export function analysisOptions(config: { analysis: AnalysisConfig }, job: JobRecord, source: { name: string; ra: number; dec: number; index?: number }): AnalysisOptions {
   const p = job.params;
   return {
     ...DEFAULT_ANALYSIS_OPTIONS,
@@ -49,7 +49,7 @@ export interface AnalysisStepOptions {
  * kept in the job's results folder, with results.json). The abort signal (cancel, shutdown) is honoured between the
  * engine and each plot. A plot that cannot be drawn costs that plot, not the job: the summary says which and why.
  */
-export function createAnalysisStep(config: AstranConfig, attribution?: string, opts: AnalysisStepOptions = {}): AnalysisStep {
+export function createAnalysisStep(config: { analysis: AnalysisConfig }, attribution?: string, opts: AnalysisStepOptions = {}): AnalysisStep {
   const { history, log, render = renderPlots } = opts;
   return async (job, source, files, outDir, signal) => {
     stopIfAborted(signal);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { AstranConfig } from '../config/schema.js';
+import type { PipelineSections } from '../pipeline/config.js';
 import { templateContext } from '../config/template.js';
 import type { JobRecord, JobStore } from '../core/JobStore.js';
 import { planStages, type PlanSubject } from '../pipeline/PipelinePlan.js';
@@ -53,7 +53,7 @@ function sha256File(path: string): Promise<string> {
 export async function buildProvenance(o: {
   job: JobRecord;
   store: Pick<JobStore, 'submissions' | 'events'>;
-  config: AstranConfig;
+  config: PipelineSections;
   base: string;
   subject: PlanSubject;
   /** Local copies of the analysed DL3 files, in the order of subject.runs. */

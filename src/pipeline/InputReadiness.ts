@@ -1,4 +1,4 @@
-import type { AstranConfig } from '../config/schema.js';
+import type { PipelineSections } from './config.js';
 import { renderTemplate } from '../config/template.js';
 import type { ClusterFiles, FileStat } from './ClusterBackend.js';
 import type { NeededWork } from './PipelinePlan.js';
@@ -24,7 +24,7 @@ export class InputReadiness {
   private readonly seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
 
   constructor(
-    private readonly config: AstranConfig,
+    private readonly config: Pick<PipelineSections, 'pipeline' | 'vars'>,
     private readonly base: string,
     private readonly files: Pick<ClusterFiles, 'stat'>,
     private readonly now: () => number,

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { NightIndex, RunInfo } from '../core/services.js';
 import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
-import type { LoadedConfig } from '../config/loadConfig.js';
+import type { LoadedFile } from '../config/loadConfigFile.js';
+import type { DataConfig } from './config.js';
 import { openDataStore, listObservations, type DataStore } from '../analysis/DataStore.js';
 import { separationDeg } from '../analysis/geometry.js';
 import { renderTemplate } from '../config/template.js';
@@ -195,7 +196,7 @@ export class RunCatalogNightIndex implements NightIndex {
 }
 
 /** The night index named by `data.night_index`; run catalogues are read through `files` (the cluster backend). */
-export function createNightIndex(loaded: LoadedConfig, log: Logger, files: ClusterFiles): NightIndex {
+export function createNightIndex(loaded: Pick<LoadedFile<{ data: DataConfig }>, 'config' | 'base' | 'sources'>, log: Logger, files: ClusterFiles): NightIndex {
   const d = loaded.config.data;
   if (d.night_index === 'run_catalog')
     return new RunCatalogNightIndex({ catalog: d.run_catalog!, summary: d.run_summary, base: loaded.base, sources: loaded.sources, files, log });

@@ -1,4 +1,4 @@
-import type { AstranConfig, StageConfig } from '../config/schema.js';
+import type { PipelineSections, StageConfig } from './config.js';
 import { posix } from 'node:path';
 import { OUT_DIR, renderTemplate, templateContext, templateNames } from '../config/template.js';
 import type { StageSubmission, StageTask } from './ClusterBackend.js';
@@ -50,7 +50,7 @@ export interface PlannedTask extends StageTask {
 }
 
 /** Render every stage's tasks for the job's runs. Pure: no I/O. */
-export function planStages(config: AstranConfig, base: string, subject: PlanSubject, opts: PlanOptions = {}): StagePlan[] {
+export function planStages(config: PipelineSections, base: string, subject: PlanSubject, opts: PlanOptions = {}): StagePlan[] {
   const ctxOf = (run: PlanRun) => templateContext(config, base, { night: run.night, run: run.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: run.paths, decLine: run.decLine });
   return config.pipeline.stages.map((stage) => {
     const groups: { runs: PlanRun[]; night: string }[] =
@@ -84,7 +84,7 @@ export function planStages(config: AstranConfig, base: string, subject: PlanSubj
 }
 
 /** The DL3 file of each run (analysis input). */
-export function dl3Paths(config: AstranConfig, base: string, subject: PlanSubject): string[] {
+export function dl3Paths(config: PipelineSections, base: string, subject: PlanSubject): string[] {
   return subject.runs.map((r) =>
     templateContext(config, base, { night: r.night, run: r.runId, source: subject.source, ra: subject.ra, dec: subject.dec, paths: r.paths, decLine: r.decLine }).dl3 as string,
   );

@@ -1,4 +1,4 @@
-import type { AstranConfig } from '../config/schema.js';
+import type { PipelineSections } from './config.js';
 import { renderTemplate, templateContext } from '../config/template.js';
 import type { ClusterFiles } from './ClusterBackend.js';
 import type { PlanSubject } from './PipelinePlan.js';
@@ -9,7 +9,7 @@ import type { PlanSubject } from './PipelinePlan.js';
  * would produce it is skipped, later stages read it, and it is never rewritten or removed (it lies under a read-only
  * root). Without official_paths the subject is returned as is, with no round trip.
  */
-export async function withOfficialPaths(config: AstranConfig, base: string, subject: PlanSubject, files: Pick<ClusterFiles, 'exists'>): Promise<PlanSubject> {
+export async function withOfficialPaths(config: PipelineSections, base: string, subject: PlanSubject, files: Pick<ClusterFiles, 'exists'>): Promise<PlanSubject> {
   const names = Object.keys(config.official_paths);
   if (!names.length || !subject.runs.length) return subject;
   const candidates = subject.runs.flatMap((r) => {

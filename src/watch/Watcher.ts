@@ -4,7 +4,7 @@
  * and, once due, the morning digest. Every decision is recorded in the store before it is acted on, so passes are
  * idempotent and a restart at any point neither repeats nor loses anything (docs/watch.md).
  */
-import type { AstranConfig } from '../config/schema.js';
+import type { PipelineSections } from '../pipeline/config.js';
 import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import type { DecLinePicker, JobControl, NightIndex, RunDecLine, RunInfo } from '../core/services.js';
@@ -27,7 +27,7 @@ import { fmtDuration } from '../orchestrator/format.js';
 import { join } from 'node:path';
 
 export interface WatcherDeps {
-  config: AstranConfig;
+  config: PipelineSections;
   /** The `watch` section, parsed (src/watch/config.ts). */
   watch: WatchConfig;
   base: string;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig.js';
+import { loadConfig, type LoadedConfig } from '../../src/bot/config.js';
 import { createBot, type Bot } from '../../src/bot/createBot.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import type { JobRecord } from '../../src/core/JobStore.js';

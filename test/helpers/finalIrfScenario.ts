@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config/loadConfig.js';
+import { loadConfig } from '../../src/bot/config.js';
 import { planStages } from '../../src/pipeline/PipelinePlan.js';
 import type { StageTask } from '../../src/pipeline/ClusterBackend.js';
 

@@ -1,5 +1,5 @@
 /** An orchestrator on a MemoryJobStore, the FakeBackend and a recording chat adapter, for unit tests of job runs. */
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/bot/config.js';
 import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { Orchestrator } from '../../src/orchestrator/Orchestrator.js';
 import type { AnalysisStep } from '../../src/orchestrator/JobRunner.js';
@@ -7,7 +7,7 @@ import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeBackend } from '../fakes/FakeBackend.js';
 import type { Adapter, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../src/core/types.js';
-import type { LoadedConfig } from '../../src/config/loadConfig.js';
+import type { LoadedConfig } from '../../src/bot/config.js';
 import type { RunInfo } from '../../src/core/services.js';
 
 const sources = SourceCatalog.fromFile(new URL('../../config/sources.yaml', import.meta.url).pathname);

@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs';
 import type { ParsedMail } from 'mailparser';
 import { startTestMail, type TestMail } from '../helpers/testMail.js';
 import { EXAMPLE_FOOTER } from '../../adapters/email/index.js';
-import { REPO_ROOT } from '../../src/config/loadConfig.js';
+import { REPO_ROOT } from '../../src/config/loadConfigFile.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { startBotHarness, isPng, type BotHarness } from '../helpers/botHarness.js';
 

@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import type { ParsedMail } from 'mailparser';
 import { startTestMail, type TestMail } from '../helpers/testMail.js';
-import { REPO_ROOT } from '../../src/config/loadConfig.js';
+import { REPO_ROOT } from '../../src/config/loadConfigFile.js';
 
 const exec = promisify(execFile);
 const BOT = 'astrane2e';

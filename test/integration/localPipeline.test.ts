@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../src/config/loadConfig.js';
+import { loadConfig } from '../../src/bot/config.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { ConsoleAdapter } from '../../adapters/console/ConsoleAdapter.js';

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { ensureCluster, makeBackend, uniq, type ClusterEnv } from '../helpers/slurmCluster.js';
 import { World, latestJob, sacctJobs, squeueJobs, waitFinal } from '../helpers/slurmBot.js';
 import { ReadOnlyPathError } from '../../src/pipeline/WriteGuard.js';
-import { checkConfig } from '../../src/config/loadConfig.js';
-import '../../src/bot/configSections.js';
+import { checkConfig } from '../../src/bot/config.js';
 
 let cluster: ClusterEnv;
 let w: World;

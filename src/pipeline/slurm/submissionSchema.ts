@@ -36,7 +36,7 @@ export const StageSubmissionSchema = z.object({
   maxParallel: z.number().int().min(1).max(10_000).optional(),
   // Kept (not stripped) so the job script creates output folders and sbatch gets per-stage resources.
   mkdirs: z.array(absPath).optional(),
-  // Same rule as the stage config (src/config/schema.ts), so whatever config accepts is submitted as is.
+  // Same rule as the stage config (src/pipeline/config.ts), so whatever config accepts is submitted as is.
   time: z.string().regex(/^[0-9:-]+$/).optional(),
   mem: z.string().regex(/^\d+[KMGT]?$/).optional(),
 });

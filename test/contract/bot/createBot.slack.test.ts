@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/config/loadConfig.js';
+import { loadConfig } from '../../../src/bot/config.js';
 import { createBot } from '../../../src/bot/createBot.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { silentLogger } from '../../../src/log.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigSchema } from '../../../src/config/schema.js';
+import { ConfigSchema } from '../../../src/bot/config.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { buildProvenance, provenanceLine } from '../../../src/orchestrator/provenance.js';
 import { REPO_HESS } from '../../helpers/clusterReadable.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ConfigSchema } from '../../../src/config/schema.js';
+import { ConfigSchema } from '../../../src/bot/config.js';
 import { InputReadiness, dl1WaitWords } from '../../../src/pipeline/InputReadiness.js';
 import { localFiles } from '../../../src/pipeline/files/localFiles.js';
 import { FakeBackend } from '../../fakes/FakeBackend.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigSchema } from '../../../src/config/schema.js';
+import { ConfigSchema } from '../../../src/bot/config.js';
 import { planStages, neededWork, pathsToCheck, dl3Paths } from '../../../src/pipeline/PipelinePlan.js';
 import { renderTemplate, resolvePaths, sourceDirName } from '../../../src/config/template.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/config/loadConfig.js';
+import { loadConfig } from '../../../src/bot/config.js';
 import { SourceCatalog } from '../../../src/config/SourceCatalog.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { MemoryWatchStore } from '../../../src/store/MemoryWatchStore.js';
