@@ -16,8 +16,10 @@
  *   task runs again (a new attempt; at most `pipeline.retries` more), after its outputs were removed.
  * - Before deciding anything, `reconcile()` asks the backend about every attempt still recorded as in flight: one that
  *   reached the cluster before a crash is found by its Slurm job name and adopted, never submitted twice.
- * - A chain mode (all stages submitted at once with `dependsOn`) fits the same records: one attempt per stage, each
- *   settled and checked by `settle()` in stage order.
+ * - `pipeline.submission` says how stages reach the cluster. `chain` (the default): every stage's attempt 1 is
+ *   submitted at launch, each task waiting on the cluster for its parents (ChainRun.ts); the same records, settled by
+ *   `settle()` in stage order, retries re-point the waiting dependents. `stage_by_stage`: a stage is submitted when
+ *   the previous one succeeded (runStage below), for clusters that forbid dependencies.
  *
  * ## What the user hears
  * Every message goes through the outbox (JobThread → OutboxDeliverer) under a stable key, so a step repeated after a
@@ -29,7 +31,7 @@ import { basename, resolve } from 'node:path';
 import type { StageConfig } from '../pipeline/config.js';
 import type { RunnerConfig } from './config.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
-import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type TaskState } from '../pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type StageSubmission, type TaskState } from '../pipeline/ClusterBackend.js';
 import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/JobStore.js';
 import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { Logger } from '../log.js';
@@ -50,6 +52,7 @@ import { sanitizeForChat, tail } from '../util/sanitize.js';
 import { crashPoint } from '../util/crashPoint.js';
 import { fmtDuration } from './format.js';
 import { clusterJobKey } from './clusterJobKey.js';
+import { ChainRun, type ChainHost } from './ChainRun.js';
 import * as say from './wording.js';
 
 export { reasonAdvice } from './wording.js';
@@ -231,9 +234,14 @@ export class JobRunner {
         this.event('skip', 'all products exist; only the analysis runs');
         this.d.thread.post('skip', { text: say.allProductsExist(this.job.runIds.length) });
       }
-      for (let i = 0; i < plans.length; i++) {
-        if (work.needed[i].length === 0) continue;
-        await this.runStage(plans[i].stage, work.needed[i], plans[i].tasks, i, plans.length, signal);
+      if (this.chainMode) {
+        const chain = new ChainRun(this.chainHost(), plans.length);
+        await chain.run(plans.map((p, i) => ({ stage: p.stage, needed: work.needed[i] })), work.have, signal);
+      } else {
+        for (let i = 0; i < plans.length; i++) {
+          if (work.needed[i].length === 0) continue;
+          await this.runStage(plans[i].stage, work.needed[i], plans[i].tasks, i, plans.length, signal);
+        }
       }
       await this.runAnalysis(signal);
     } catch (e) {
@@ -295,7 +303,35 @@ export class JobRunner {
     const flags = await this.cluster(() => this.d.backend.exists(paths), signal);
     const untrusted = this.untrustedOutputs();
     const have = new Set(paths.filter((p, i) => flags[i] && !untrusted.has(p)));
-    return neededWork(plans, (p) => have.has(p), this.job.params.force === true);
+    return { ...neededWork(plans, (p) => have.has(p), this.job.params.force === true), have: (p: string) => have.has(p) };
+  }
+
+  private get chainMode(): boolean {
+    return this.d.config.pipeline.submission === 'chain';
+  }
+
+  /** What the chain (ChainRun) does through this runner: the same records, settling and messages as runStage. */
+  private chainHost(): ChainHost {
+    const { store, backend, thread, poller } = this.d;
+    return {
+      retries: this.d.config.pipeline.retries,
+      bootId: this.d.bootId,
+      subsOf: (stage) => this.subsOf(stage),
+      submit: (stage, tasks, attempt, signal, deps) => this.submit(stage, tasks, attempt, signal, deps),
+      settle: (stage, attempt, ref, tasks, status, signal) => this.settle(stage, attempt, ref, tasks as RecordedTask[], status, signal),
+      stageFailure: (stage, sub, signal) => this.stageFailure(stage, sub, signal),
+      watch: (ref, onUpdate) => poller.watch(ref, onUpdate),
+      cluster: (f, signal) => this.cluster(f, signal),
+      remove: (paths) => backend.remove(paths),
+      repoint: (changes) => backend.repoint(changes),
+      post: (key, text) => void thread.post(key, { text }),
+      progress: (text) => thread.progress(text),
+      event: (kind, message, data) => this.event(kind, message, data),
+      setStage: (stage) => store.updateJob(this.jobId, { state: 'running', stage }),
+      elapsed: () => this.elapsed(),
+      addRef: (ref) => this.activeRefs.add(ref),
+      dropRef: (ref) => this.activeRefs.delete(ref),
+    };
   }
 
   /**
@@ -448,7 +484,7 @@ export class JobRunner {
     return this.d.store.putSubmission({ jobId: this.jobId, stage, attempt, backendRef: ref, state, detail });
   }
 
-  private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number, signal: AbortSignal): Promise<string> {
+  private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number, signal: AbortSignal, deps: Pick<StageSubmission, 'dependsOn' | 'taskDependsOn'> = {}): Promise<string> {
     // Record the intent first: after a crash between sbatch and the next record, findSubmitted() finds the job by name.
     this.putSub(stage.name, attempt, null, 'submitting', tasks);
     const ref = await this.cluster(async () => {
@@ -457,11 +493,11 @@ export class JobRunner {
         this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
         return existing;
       }
-      return this.d.backend.submit(stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup));
+      return this.d.backend.submit({ ...stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup), ...deps });
     }, signal);
     crashPoint('after_sbatch', stage.name);
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);
-    this.event('submitted', `${stage.name} attempt ${attempt} submitted as ${ref}`, { ref, tasks: tasks.length });
+    this.event('submitted', `${stage.name} attempt ${attempt} submitted as ${ref}`, { ref, tasks: tasks.length, ...(deps.dependsOn || deps.taskDependsOn ? { deps } : {}) });
     return ref;
   }
 
@@ -561,6 +597,33 @@ export class JobRunner {
     this.event(state, `job ${state}; final message ${settled.state}`);
   }
 
+  /**
+   * Cancel these refs on the cluster and, in chain mode, everything submitted for the job (found by name: stages
+   * queued behind them included). Waits out an outage unless the bot stops; false when it could not be done.
+   */
+  private async removeFromCluster(refs: Set<string>): Promise<boolean> {
+    if (refs.size === 0 && !this.chainMode) return true;
+    const stop = new AbortController();
+    const onStop = () => stop.abort();
+    if (this.d.stopSignal.aborted) stop.abort();
+    this.d.stopSignal.addEventListener('abort', onStop, { once: true });
+    try {
+      await this.cluster(async () => {
+        // The whole chain by name (stages this process never knew included), then any known ref it did not name.
+        const byName = this.chainMode ? await this.d.backend.cancelJob(this.clusterKey) : [];
+        const rest = [...refs].filter((r) => !byName.includes(r));
+        if (rest.length) await this.d.backend.cancel(rest);
+        for (const r of byName) refs.add(r);
+      }, stop.signal);
+      return true;
+    } catch (err) {
+      this.d.log.error({ err, job: this.jobId }, 'cancel on the backend failed');
+      return false;
+    } finally {
+      this.d.stopSignal.removeEventListener('abort', onStop);
+    }
+  }
+
   /** Turn any ending other than success into a final state and a message in the thread. */
   private async handleEnd(e: unknown): Promise<void> {
     const { store } = this.d;
@@ -576,20 +639,7 @@ export class JobRunner {
         const found = await this.d.backend.findSubmitted(this.clusterKey, s.stage, s.attempt).catch(() => undefined);
         if (found) refs.add(found);
       }
-      let cancelled = refs.size === 0;
-      if (refs.size) {
-        const stop = new AbortController();
-        const onStop = () => stop.abort();
-        this.d.stopSignal.addEventListener('abort', onStop, { once: true });
-        try {
-          await this.cluster(() => this.d.backend.cancel([...refs]), stop.signal);
-          cancelled = true;
-        } catch (err) {
-          this.d.log.error({ err, job: this.jobId }, 'cancel on the backend failed');
-        } finally {
-          this.d.stopSignal.removeEventListener('abort', onStop);
-        }
-      }
+      const cancelled = await this.removeFromCluster(refs);
       if (!cancelled) {
         this.event('paused', 'bot stopping before the cluster jobs could be cancelled; cancelling on the next start');
         return;
@@ -600,6 +650,13 @@ export class JobRunner {
       return;
     }
     const id = newErrorId();
+    // A chain still queued behind the failure: take it off the cluster (nothing is left pending).
+    const chainLeft = this.chainMode ? new Set([...this.activeRefs, ...store.submissions(this.jobId).filter((s) => IN_FLIGHT.has(s.state) && s.backendRef).map((s) => s.backendRef!)]) : new Set<string>();
+    const removed = chainLeft.size > 0 && (await this.removeFromCluster(chainLeft));
+    if (removed) {
+      for (const s of store.submissions(this.jobId)) if (IN_FLIGHT.has(s.state)) store.putSubmission({ ...s, state: 'cancelled' });
+      this.event('chain_cancelled', `the rest of the chain was cancelled on the cluster (${[...chainLeft].join(', ')})`);
+    }
     let message: string;
     let detail: string | undefined;
     let next: string;
@@ -613,6 +670,7 @@ export class JobRunner {
     } else {
       ({ message, next } = say.internalError(id));
     }
+    if (removed) message = `${message} ${say.chainRemoved()}`;
     this.d.log.error({ err: e, job: this.jobId, errorId: id }, 'job failed');
     this.d.thread.progress(say.failedProgress(this.elapsed()));
     const text = say.failed(this.jobId, message, detail, next, say.relaunchCommand(job.params), id);

@@ -123,6 +123,22 @@ export const stageRetry = (stage: string, runs: number[], reason: string, nextAt
 export const stageFailed = (stage: string, runs: number[], reason: string, attempts: number) =>
   `Stage ${stage} failed for run(s) ${runs.join(', ')}: ${reason} (after ${attempts} attempt${attempts > 1 ? 's' : ''}).`;
 
+// --- a chain (pipeline.submission: chain): every stage is on the cluster from the launch ---
+
+/** One edited line for the whole chain: each stage's tasks done / running of its total. */
+export function chainProgress(stages: { name: string; done: number; tasks: number; running: number }[], elapsed: string): string {
+  const part = (s: (typeof stages)[number]) =>
+    s.done === s.tasks ? `${s.name} ${s.done}/${s.tasks} ✓` : s.done || s.running ? `${s.name} ${s.done}/${s.tasks}${s.running ? `, ${s.running} running` : ''}` : `${s.name} waiting`;
+  return `⚙️ ${stages.map(part).join(' · ')} · elapsed ${elapsed}`;
+}
+
+/** Tasks the cluster cancelled because a task they waited for failed (DependencyNeverSatisfied): submitted again. */
+export const stageRequeued = (stage: string, runs: number[], attempt: number) =>
+  `↪️ ${stage}: run ${runs.join(', ')} waited for a task that failed, so the cluster dropped it; submitted again to wait for the retry (attempt ${attempt}).`;
+
+/** Appended to a failure when the later stages of the chain were still queued on the cluster. */
+export const chainRemoved = () => 'The later stages queued on the cluster were cancelled.';
+
 export const noOutputReason = (files: string[]) => `finished but did not write ${files.join(', ')}`;
 
 /** Plain-words advice per failure reason. */

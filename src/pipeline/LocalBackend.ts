@@ -63,8 +63,10 @@ interface LocalTask {
   /** Ref of the submission it belongs to. */
   ref: string;
   index: number;
-  /** Single tasks this one waits for (per-run chains), on top of its submission's dependsOn. */
+  /** Single tasks this one waits for (per-run chains). */
   after: TaskRef[];
+  /** Whole submissions it waits for (its submission's dependsOn until a repoint replaces its dependency). */
+  whole: string[];
   /** When it was first seen blocked by a failed or cancelled parent (ms). */
   blockedSince?: number;
   argv: string[];
@@ -198,7 +200,7 @@ export class LocalBackend implements ClusterBackend {
         .map((t) => {
           let resolveDone!: () => void;
           const done = new Promise<void>((r) => (resolveDone = r));
-          return { ref, index: t.index, after: own.get(t.index) ?? [], argv: t.argv, outputs: t.outputs, staging: t.staging, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
+          return { ref, index: t.index, after: own.get(t.index) ?? [], whole: [...dependsOn], argv: t.argv, outputs: t.outputs, staging: t.staging, logPath: join(dir, `task-${t.index}.log`), state: 'pending' as TaskState, timers: [], done, resolveDone };
         }),
     };
     this.subs.set(ref, local);
@@ -270,7 +272,7 @@ export class LocalBackend implements ClusterBackend {
     const finished = [...this.subs.values()].filter((s) => !isOpen(s));
     let excess = finished.length - this.retainFinished;
     if (excess <= 0) return;
-    const needed = new Set([...this.subs.values()].filter(isOpen).flatMap((s) => [...s.dependsOn, ...s.tasks.flatMap((t) => t.after.map((a) => a.ref))]));
+    const needed = new Set([...this.subs.values()].filter(isOpen).flatMap((s) => s.tasks.flatMap((t) => [...t.whole, ...t.after.map((a) => a.ref)])));
     for (const s of finished) {
       if (excess <= 0) break;
       if (needed.has(s.ref)) continue;
@@ -302,7 +304,7 @@ export class LocalBackend implements ClusterBackend {
   /** State of what a task waits for: every dependency done, one of them can never succeed, or still waiting. */
   private depsOf(sub: LocalSubmission, t: LocalTask): 'ready' | 'blocked' | 'never' | 'waiting' {
     const states = [
-      ...sub.dependsOn.map((d) => rollUpState(this.subs.get(d)?.tasks ?? [])),
+      ...t.whole.map((d) => rollUpState(this.subs.get(d)?.tasks ?? [])),
       ...t.after.map((a) => this.subs.get(a.ref)?.tasks.find((x) => x.index === a.index)?.state ?? 'cancelled'),
     ];
     // A cancelled parent is never retried: its dependents go at once. A failed one may be (see repoint).
@@ -359,11 +361,12 @@ export class LocalBackend implements ClusterBackend {
       const t = this.subs.get(c.ref)?.tasks.find((x) => x.index === c.index);
       if (!t || t.state !== 'pending') return false;
       if (c.on.some((a) => !this.subs.get(a.ref)?.tasks.some((x) => x.index === a.index))) return false;
+      // As `scontrol update Dependency=`: the task's whole dependency is replaced (its array's dependsOn included).
       t.after = [...c.on];
+      t.whole = [];
       t.blockedSince = undefined;
       return true;
     });
-    // The submission-wide dependsOn stays: re-pointing is for per-task (per-run) parents.
     this.pump();
     return out;
   }

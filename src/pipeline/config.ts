@@ -104,6 +104,17 @@ export const PipelineConfigSchema = z
     setup: z.array(z.string().max(1000)).default([]),
     retries: z.number().int().min(0).max(5).default(1),
     /**
+     * How stages reach the cluster. `chain`: every stage is submitted at launch, each waiting on the cluster for
+     * what it needs (Slurm dependencies: a run's task waits for the same run's task of the previous stage, a
+     * per-night stage for the whole previous array), so no stage switch waits for a poll. `stage_by_stage`: a stage
+     * is submitted only after the previous one succeeded, for clusters that forbid job dependencies.
+     */
+    submission: z
+      .enum(['chain', 'stage_by_stage'], {
+        error: 'pipeline.submission is `chain` (all stages submitted at launch with job dependencies) or `stage_by_stage` (for clusters that forbid dependencies)',
+      })
+      .default('chain'),
+    /**
      * A cluster outage pauses a job, never fails it. After this long without an answer its user is told once
      * more, with what to do; the job stays paused and resumes when the cluster is back.
      */

@@ -1,8 +1,13 @@
-import { ClusterUnavailableError, type ClusterBackend, type FileStat, type RepointChange, type StageStatus, type StageSubmission, type TaskEvent, type TaskState } from '../../src/pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type FileStat, type RepointChange, type StageStatus, type StageSubmission, type TaskEvent, type TaskRef, type TaskState } from '../../src/pipeline/ClusterBackend.js';
+
+type FakeTask = { state: TaskState; ticks: number; exitCode?: number; reason?: string; whole: string[]; after: TaskRef[]; blockedPolls?: number };
 
 /**
  * A scripted in-memory cluster for orchestrator tests: a virtual file system, tasks that go pending → running →
  * completed (writing their outputs) or failed (per `failures`), a submission log to prove nothing is submitted twice.
+ * Dependencies behave as on Slurm: a task waits while what it depends on (`dependsOn` arrays, `taskDependsOn` tasks)
+ * has not completed; when a parent failed it stays pending (DependencyNeverSatisfied) for `blockedGracePolls` polls,
+ * in which `repoint` may give it new parents, then it is cancelled with that reason; a cancelled parent drops it at once.
  */
 export class FakeBackend implements ClusterBackend {
   readonly name = 'fake';
@@ -15,8 +20,12 @@ export class FakeBackend implements ClusterBackend {
   cancelled: string[] = [];
   removed: string[] = [];
   polls = 0;
-  /** runId → how many more times its task fails. */
+  /** runId → how many more times its task fails (in whichever stage ends first). */
   failures = new Map<number, number>();
+  /** `<stage>:<runId>` → how many more times that stage's task of the run fails. */
+  stageFailures = new Map<string, number>();
+  /** Polls a task blocked by a failed parent waits for a re-point before it is cancelled. */
+  blockedGracePolls = 3;
   /** When true, every cluster call throws ClusterUnavailableError, as a real backend does during an outage. */
   down = false;
   private outage(): void {
@@ -26,7 +35,7 @@ export class FakeBackend implements ClusterBackend {
   partialOnFailure = false;
   /** Ticks a task spends running before it ends. */
   runTicks = 1;
-  private subs = new Map<string, { sub: StageSubmission; tasks: { state: TaskState; ticks: number; exitCode?: number; reason?: string }[] }>();
+  private subs = new Map<string, { sub: StageSubmission; tasks: FakeTask[] }>();
   private n = 0;
 
   async start() {}
@@ -54,7 +63,11 @@ export class FakeBackend implements ClusterBackend {
     this.outage();
     const ref = `fake-${++this.n}`;
     this.submitted.push(sub);
-    this.subs.set(ref, { sub, tasks: sub.tasks.map(() => ({ state: 'pending' as TaskState, ticks: 0 })) });
+    for (const r of [...(sub.dependsOn ?? []), ...(sub.taskDependsOn ?? []).flatMap((d) => d.on.map((o) => o.ref))]) if (!this.subs.has(r)) throw new Error(`fake: unknown dependency ${r}`);
+    this.subs.set(ref, {
+      sub,
+      tasks: sub.tasks.map((t) => ({ state: 'pending' as TaskState, ticks: 0, whole: [...(sub.dependsOn ?? [])], after: (sub.taskDependsOn ?? []).filter((d) => d.index === t.index).flatMap((d) => d.on) })),
+    });
     return ref;
   }
   async findSubmitted(jobId: string, stage: string, attempt: number) {
@@ -71,11 +84,21 @@ export class FakeBackend implements ClusterBackend {
       if (!s) continue;
       s.sub.tasks.forEach((t, i) => {
         const st = s.tasks[i];
-        if (st.state === 'pending') st.state = 'running';
-        else if (st.state === 'running' && ++st.ticks >= this.runTicks) {
-          const left = this.failures.get(t.runId) ?? 0;
+        if (st.state === 'pending') {
+          const deps = this.depState(st);
+          if (deps === 'ready') {
+            st.state = 'running';
+            st.reason = undefined;
+          } else if (deps === 'never' || (deps === 'blocked' && (st.blockedPolls = (st.blockedPolls ?? 0) + 1) > this.blockedGracePolls)) {
+            st.state = 'cancelled';
+            st.reason = 'DependencyNeverSatisfied';
+          } else if (deps === 'blocked') st.reason = 'DependencyNeverSatisfied';
+        } else if (st.state === 'running' && ++st.ticks >= this.runTicks) {
+          const sk = `${s.sub.stage}:${t.runId}`;
+          const left = (this.failures.get(t.runId) ?? 0) || (this.stageFailures.get(sk) ?? 0);
           if (left > 0) {
-            this.failures.set(t.runId, left - 1);
+            if (this.failures.get(t.runId)) this.failures.set(t.runId, left - 1);
+            else this.stageFailures.set(sk, left - 1);
             st.state = 'failed';
             st.exitCode = 3;
             st.reason = 'exit code 3';
@@ -102,12 +125,28 @@ export class FakeBackend implements ClusterBackend {
     await this.cancel(refs);
     return refs;
   }
+  /** What a pending task's parents say: all completed, one can never succeed, one failed (a retry may come), or wait. */
+  private depState(t: FakeTask): 'ready' | 'never' | 'blocked' | 'waiting' {
+    const states = [...t.whole.flatMap((r) => this.subs.get(r)?.tasks.map((x) => x.state) ?? ['cancelled' as TaskState]), ...t.after.map((a) => this.taskOf(a)?.state ?? 'cancelled')];
+    if (states.includes('cancelled')) return 'never';
+    if (states.includes('failed')) return 'blocked';
+    return states.every((x) => x === 'completed') ? 'ready' : 'waiting';
+  }
+  private taskOf(a: TaskRef): FakeTask | undefined {
+    const s = this.subs.get(a.ref);
+    const k = s?.sub.tasks.findIndex((t) => t.index === a.index) ?? -1;
+    return k >= 0 ? s!.tasks[k] : undefined;
+  }
   repointed: RepointChange[] = [];
+  /** As `scontrol update Dependency=`: the task's whole dependency is replaced (false when it is no longer pending). */
   async repoint(changes: RepointChange[]) {
+    this.outage();
     return changes.map((c) => {
-      const s = this.subs.get(c.ref);
-      const k = s?.sub.tasks.findIndex((t) => t.index === c.index) ?? -1;
-      if (!s || k < 0 || s.tasks[k]!.state !== 'pending') return false;
+      const t = this.taskOf(c);
+      if (!t || t.state !== 'pending') return false;
+      t.whole = [];
+      t.after = [...c.on];
+      t.blockedPolls = 0;
       this.repointed.push(c);
       return true;
     });

@@ -8,8 +8,8 @@ import { UserFacingError } from '../../../src/core/errors.js';
 import { FitsError } from '../../../src/fits/FitsError.js';
 import { dl1, dl2, harness, params, request, runs, until } from '../../helpers/orchestratorHarness.js';
 
-test('a task that failed while the bot was down, leaving a partial output, is redone after the restart, not skipped', async () => {
-  const h = harness();
+test('a task that failed while the bot was down, leaving a partial output, is redone after the restart, not skipped (stage by stage)', async () => {
+  const h = harness({ pipeline: { submission: 'stage_by_stage' } });
   h.backend.runTicks = 3;
   h.backend.partialOnFailure = true;
   h.backend.failures.set(1808, 1);
@@ -33,8 +33,8 @@ test('a task that failed while the bot was down, leaving a partial output, is re
   await o2.stop();
 });
 
-test('a restart while a stage runs: one ▶️, one "restarted" note, nothing submitted twice', async () => {
-  const h = harness();
+test('a restart while a stage runs: one ▶️, one "restarted" note, nothing submitted twice (stage by stage)', async () => {
+  const h = harness({ pipeline: { submission: 'stage_by_stage' } });
   h.backend.runTicks = 5;
   const o1 = h.make();
   const job = await o1.launch(params, runs, request);
@@ -112,7 +112,7 @@ test('an outage longer than the patience: told once at the start, once when pati
   h.backend.runTicks = 2;
   const o = h.make();
   const job = await o.launch(params, runs, request);
-  await until(() => h.backend.submitted.length === 1);
+  await until(() => h.backend.submitted.length >= 1);
   h.backend.down = true;
   await until(() => h.chat.sent(/longer than I am set to wait/) === 1);
   await new Promise((r) => setTimeout(r, 150));
@@ -160,19 +160,19 @@ test('an unreadable DL3 file fails the job naming the file, the run, the HDU pro
   await o.stop();
 });
 
-test('cancel while the cluster is down: the job waits for the cluster to cancel its jobs, nothing is orphaned', async () => {
+test('cancel while the cluster is down: the job waits for the cluster to cancel its jobs (the whole chain), nothing is orphaned', async () => {
   const h = harness();
   h.backend.runTicks = 1000;
   const o = h.make();
   const job = await o.launch(params, runs, request);
-  await until(() => h.backend.submitted.length === 1);
+  await until(() => h.backend.submitted.length === 3);
   h.backend.down = true;
   const cancel = o.cancel(h.store.getJob(job.id)!, { adapter: 'rec', userId: 'bob', displayName: 'bob' });
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(h.backend.cancelled.length, 0);
   h.backend.down = false;
   await cancel;
-  assert.deepEqual(h.backend.cancelled, ['fake-1']);
+  assert.deepEqual(h.backend.cancelled, ['fake-1', 'fake-2', 'fake-3'], 'every stage of the chain, each once');
   assert.equal(h.store.getJob(job.id)!.state, 'cancelled');
   await o.stop();
 });

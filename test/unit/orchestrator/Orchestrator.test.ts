@@ -188,11 +188,11 @@ test('cancel mid-run cancels the cluster jobs and says so in the thread', async 
   h.backend.runTicks = 1000;
   const o = h.make();
   const job = await o.launch(params, runs, request);
-  while (!h.backend.submitted.length) await new Promise((r) => setTimeout(r, 10));
+  while (h.backend.submitted.length < 3) await new Promise((r) => setTimeout(r, 10));
   await o.cancel(h.store.getJob(job.id)!, { adapter: 'rec', userId: 'bob', displayName: 'bob' });
   const final = h.store.getJob(job.id)!;
   assert.equal(final.state, 'cancelled');
-  assert.deepEqual(h.backend.cancelled, ['fake-1']);
+  assert.deepEqual(h.backend.cancelled, ['fake-1', 'fake-2', 'fake-3'], 'the whole chain (pipeline.submission: chain)');
   assert.match(h.adapter.text(), /cancelled by bob\. Its cluster jobs were cancelled/);
   await o.stop();
 });

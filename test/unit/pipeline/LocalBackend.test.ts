@@ -295,6 +295,18 @@ describe('LocalBackend', () => {
     assert.equal((await settle(backend, refD)).tasks[0]!.state, 'cancelled');
   });
 
+  it('re-pointing a per-night task replaces its whole-array dependency, as scontrol update does', async () => {
+    backend = make({ concurrency: 2 }, { ASTRAN_STANDIN_FAIL_RUNS: '2' }, silentLogger, 60_000);
+    await backend.start();
+    const refA = await backend.submit(sub('dl1_to_dl2', dl2Tasks([1, 2], join(dir, 'A'))));
+    const refN = await backend.submit(sub('night', [{ index: 0, runId: 1, argv: ['true'], inputs: [], outputs: [] }], { dependsOn: [refA] }));
+    assert.equal((await settle(backend, refA)).state, 'failed');
+    assert.equal((await backend.poll([refN])).get(refN)!.tasks[0]!.state, 'pending', 'blocked by the failed array, within the grace period');
+    const retry = await backend.submit(sub('dl1_to_dl2', [{ index: 0, runId: 2, argv: ['true'], inputs: [], outputs: [] }], { attempt: 2 }));
+    assert.deepEqual(await backend.repoint([{ ref: refN, index: 0, on: [{ ref: retry, index: 0 }] }]), [true]);
+    assert.deepEqual((await settle(backend, refN)).tasks.map((t) => t.state), ['completed'], 'ran after the retry, no longer held by the failed array');
+  });
+
   it('cancel kills a sleeping task and the processes it forked; pending tasks are cancelled too', async () => {
     backend = make({ concurrency: 1, kill_grace_s: 2 });
     await backend.start();
