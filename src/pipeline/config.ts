@@ -111,7 +111,7 @@ export const PipelineConfigSchema = z
      */
     submission: z
       .enum(['chain', 'stage_by_stage'], {
-        error: 'pipeline.submission is `chain` (all stages submitted at launch with job dependencies) or `stage_by_stage` (for clusters that forbid dependencies)',
+        error: 'either `chain` (all stages submitted at launch with job dependencies) or `stage_by_stage` (for clusters that forbid dependencies)',
       })
       .default('chain'),
     /**
