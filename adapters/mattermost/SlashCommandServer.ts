@@ -8,7 +8,7 @@ import { newErrorId } from '../../src/core/errors.js';
 import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import { claimOnce } from '../../src/core/KeyValueStore.js';
 import { RequestAck } from '../shared/RequestAck.js';
-import { errorReply } from '../shared/errorReply.js';
+import { errorReply } from '../../src/dispatch/errorReply.js';
 import { toMattermost } from './mattermostText.js';
 import { SlashPayloadSchema, type SlashPayload } from './schemas.js';
 import { truncateMessage } from './textLimits.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../../src/log.js';
 import type { Reply } from '../../src/core/types.js';
 import { newErrorId } from '../../src/core/errors.js';
-import { errorReply } from './errorReply.js';
+import { errorReply } from '../../src/dispatch/errorReply.js';
 
 export interface RequestAckOptions {
   /** Answer on the platform's immediate channel (the HTTP response, the Socket Mode ack). Called at most once. */

@@ -4,7 +4,7 @@ import { ConfigError, newErrorId, UserFacingError } from '../../src/core/errors.
 import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
 import { claimOnce } from '../../src/core/KeyValueStore.js';
 import { RequestAck } from '../shared/RequestAck.js';
-import { errorReply } from '../shared/errorReply.js';
+import { errorReply } from '../../src/dispatch/errorReply.js';
 import type { Logger } from '../../src/log.js';
 import type { SlackConfig, SlackSecrets } from './config.js';
 import { SlackHttpReceiver } from './SlackHttpReceiver.js';

@@ -7,6 +7,7 @@ import { PendingConfirmations } from './middleware/PendingConfirmations.js';
 import { newErrorId } from '../core/errors.js';
 import type { DispatchContext, Middleware } from './middleware/DispatchContext.js';
 import { compose } from './middleware/compose.js';
+import { errorReply } from './errorReply.js';
 import { errorBoundary } from './middleware/errorBoundary.js';
 import { ignoreBots } from './middleware/ignoreBots.js';
 import { normalise } from './middleware/normalise.js';
@@ -81,7 +82,7 @@ export function createDispatcher(opts: DispatcherOptions): InboundHandler {
       opts.log.error({ err, errorId, msgId: msg.id }, 'dispatch failed');
       if (!acked) {
         try {
-          await ctx.reply({ text: `Sorry, something went wrong (error ${errorId}).`, ephemeral: true, rejected: true });
+          await ctx.reply(errorReply(errorId));
         } catch (ackErr) {
           opts.log.error({ err: ackErr, msgId: msg.id }, 'acknowledgement failed');
         }

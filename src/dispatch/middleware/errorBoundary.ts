@@ -1,5 +1,6 @@
 import { newErrorId, UserFacingError } from '../../core/errors.js';
 import type { Middleware } from './DispatchContext.js';
+import { errorReply } from '../errorReply.js';
 
 /**
  * Scoped error boundary: an exception below it becomes a reply quoting an error id (full detail
@@ -14,12 +15,12 @@ export function errorBoundary(scope: string): Middleware {
       const errorId = newErrorId();
       ctx.log.error({ err, errorId, scope, msgId: ctx.msg.id, verb: ctx.spec?.name }, 'command failed');
       if (ctx.acked) return;
-      const text =
-        err instanceof UserFacingError
-          ? `${err.message}${err.hint ? ' ' + err.hint : ''} (error ${errorId})`
-          : `Sorry, something went wrong${ctx.spec ? ` with \`${ctx.spec.name}\`` : ''} (error ${errorId}). Nothing else was affected; an ASTRAN admin can look the error id up in the log.`;
       // rejected: the request was not carried out, so callers (the one-shot CLI) must not report success.
-      await ctx.reply({ text, ephemeral: true, rejected: true });
+      await ctx.reply(
+        err instanceof UserFacingError
+          ? { text: `${err.message}${err.hint ? ' ' + err.hint : ''} (error ${errorId})`, ephemeral: true, rejected: true }
+          : errorReply(errorId, ctx.spec?.name),
+      );
     }
   };
 }
