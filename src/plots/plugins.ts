@@ -1,19 +1,22 @@
 import type { Chart, Plugin } from 'chart.js';
 import { ensureFonts } from './fonts.js';
 
-/** Vertical error bar of one point, in data units. */
+/** Error bar of one point, in data units along its axis: low and high value (y), or start and end (x: a run, an energy bin). */
 export interface ErrorBar {
   low: number;
   high: number;
 }
 
-/** Draw vertical error bars (with small caps) under the points of one dataset; chart.js has none built in. */
-export function errorBarsPlugin(datasetIndex: number, bars: readonly ErrorBar[], color = '#111'): Plugin {
+/**
+ * Draw error bars (with small end ticks) through the points of one dataset; chart.js has none built in. `axis` 'y':
+ * vertical bars on the y scale; 'x': horizontal bars on the x scale. A point without a finite bar gets none.
+ */
+export function errorBarsPlugin(axis: 'x' | 'y', datasetIndex: number, bars: readonly (ErrorBar | null)[], color = '#111'): Plugin {
   return {
-    id: `astranErrorBars${datasetIndex}`,
+    id: `astranErrorBars${axis.toUpperCase()}${datasetIndex}`,
     beforeDatasetsDraw(chart: Chart) {
       const meta = chart.getDatasetMeta(datasetIndex);
-      const yScale = chart.scales[meta.yAxisID ?? 'y'];
+      const scale = chart.scales[(axis === 'y' ? meta.yAxisID : meta.xAxisID) ?? axis];
       const { ctx, chartArea } = chart;
       ctx.save();
       ctx.beginPath();
@@ -24,16 +27,26 @@ export function errorBarsPlugin(datasetIndex: number, bars: readonly ErrorBar[],
       meta.data.forEach((pt, i) => {
         const bar = bars[i];
         if (!bar || !Number.isFinite(bar.low) || !Number.isFinite(bar.high)) return;
-        const x = pt.x;
-        const y0 = yScale.getPixelForValue(bar.low);
-        const y1 = yScale.getPixelForValue(bar.high);
+        const p0 = scale.getPixelForValue(bar.low);
+        const p1 = scale.getPixelForValue(bar.high);
         ctx.beginPath();
-        ctx.moveTo(x, y0);
-        ctx.lineTo(x, y1);
-        ctx.moveTo(x - 3, y0);
-        ctx.lineTo(x + 3, y0);
-        ctx.moveTo(x - 3, y1);
-        ctx.lineTo(x + 3, y1);
+        if (axis === 'y') {
+          const x = pt.x;
+          ctx.moveTo(x, p0);
+          ctx.lineTo(x, p1);
+          ctx.moveTo(x - 3, p0);
+          ctx.lineTo(x + 3, p0);
+          ctx.moveTo(x - 3, p1);
+          ctx.lineTo(x + 3, p1);
+        } else {
+          const y = pt.y;
+          ctx.moveTo(p0, y);
+          ctx.lineTo(p1, y);
+          ctx.moveTo(p0, y - 3);
+          ctx.lineTo(p0, y + 3);
+          ctx.moveTo(p1, y - 3);
+          ctx.lineTo(p1, y + 3);
+        }
         ctx.stroke();
       });
       ctx.restore();

@@ -3,7 +3,6 @@ import { drawChart, PLOT_HEIGHT, PLOT_WIDTH } from './chartSetup.js';
 import { plotTitle } from './format.js';
 import { PlotError } from './PlotError.js';
 import { errorBarsPlugin, messagePlugin, referenceLinePlugin, type ErrorBar } from './plugins.js';
-import { xErrorBarsPlugin, type XRange } from './xErrorBarsPlugin.js';
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +10,7 @@ interface Point {
   x: number;
   y: number;
   err: number;
-  range: XRange | null;
+  range: ErrorBar | null;
 }
 
 /** Night YYYYMMDD → the UTC midnight after its evening (its middle), in ms. */
@@ -136,12 +135,12 @@ export function renderLightcurve(result: AnalysisResult): Buffer {
         },
       },
       plugins: [
-        errorBarsPlugin(0, bars(runs), '#1f4e96'),
-        xErrorBarsPlugin(0, runs.map((p) => p.range), '#1f4e96'),
-        errorBarsPlugin(1, bars(history), '#888888'),
-        xErrorBarsPlugin(1, history.map((p) => p.range), '#888888'),
-        errorBarsPlugin(2, bars(nights), '#e67e22'),
-        xErrorBarsPlugin(2, nights.map((p) => p.range), '#e67e22'),
+        errorBarsPlugin('y', 0, bars(runs), '#1f4e96'),
+        errorBarsPlugin('x', 0, runs.map((p) => p.range), '#1f4e96'),
+        errorBarsPlugin('y', 1, bars(history), '#888888'),
+        errorBarsPlugin('x', 1, history.map((p) => p.range), '#888888'),
+        errorBarsPlugin('y', 2, bars(nights), '#e67e22'),
+        errorBarsPlugin('x', 2, nights.map((p) => p.range), '#e67e22'),
         referenceLinePlugin('astranFluxMean', 'y', mean, '#c0392b'),
         ...(all.length === 0 ? [messagePlugin('No flux: no run with usable IRFs')] : []),
       ],

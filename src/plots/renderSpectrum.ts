@@ -4,7 +4,6 @@ import { drawChart, PLOT_HEIGHT, PLOT_WIDTH } from './chartSetup.js';
 import { plotTitle } from './format.js';
 import { PlotError } from './PlotError.js';
 import { errorBarsPlugin, messagePlugin, type ErrorBar } from './plugins.js';
-import { xErrorBarsPlugin } from './xErrorBarsPlugin.js';
 
 let registered = false;
 
@@ -71,8 +70,8 @@ export function renderSpectrum(result: AnalysisResult): Buffer {
         },
       },
       plugins: [
-        errorBarsPlugin(0, bars),
-        xErrorBarsPlugin(0, shown.map((j) => ({ low: e[j], high: e[j + 1] }))),
+        errorBarsPlugin('y', 0, bars),
+        errorBarsPlugin('x', 0, shown.map((j) => ({ low: e[j], high: e[j + 1] }))),
         ...(safeIdx.length === 0 ? [messagePlugin('No flux fitted: no safe energy bins')] : []),
       ],
     },

@@ -102,7 +102,7 @@ export function renderTheta2(result: AnalysisResult): Buffer {
         },
       },
       plugins: [
-        errorBarsPlugin(0, bars),
+        errorBarsPlugin('y', 0, bars),
         referenceLinePlugin('astranTheta2Cut', 'x', cut, '#c0392b', 'θ² cut'),
         infoBoxPlugin(info, (c) => ({ x: c.chartArea.right + 36, y: c.chartArea.top }), 'Summary'),
         ...(n === 0 ? [messagePlugin('No θ² data')] : []),

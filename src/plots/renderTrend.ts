@@ -151,7 +151,7 @@ export function renderTrend(t: TrendInput): Buffer {
       },
       plugins: [
         referenceLinePlugin('astranTrendFiveSigma', 'y', 5, '#c0392b', '5σ'),
-        ...(finiteBars.length ? [errorBarsPlugin(2, fluxBars, '#1e8449')] : []),
+        ...(finiteBars.length ? [errorBarsPlugin('y', 2, fluxBars, '#1e8449')] : []),
         ...(pts.length === 0 ? [messagePlugin('No analysed nights in this window')] : []),
       ],
     },
