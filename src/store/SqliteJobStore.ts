@@ -2,9 +2,7 @@
  * JobStore on SQLite (better-sqlite3): WAL mode, schema versioned by `migrations.ts`, JSON columns
  * validated with zod on read. One process owns the file; WAL lets `sqlite3` readers look at it live.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import type { ThreadRef } from '../core/types.js';
 import type { Logger } from '../log.js';
@@ -12,7 +10,7 @@ import type { JobEvent, JobFilter, JobPatch, JobRecord, JobStore, NewJob, Submis
 import { FINAL_STATES } from '../core/JobStore.js';
 import { assertJobIdPrefix, DEFAULT_JOB_ID_PREFIX, formatJobId } from './jobIds.js';
 import { applyJobPatch, newJobRecord } from './jobRecordOps.js';
-import { migrate } from './migrations.js';
+import { DEFAULT_DB_PATH, openStoreDatabase } from './openStoreDatabase.js';
 import {
   identitySchema,
   jobErrorSchema,
@@ -28,8 +26,6 @@ import { CorruptRowError, DuplicateRequestError, UnknownJobError } from './Store
 import type { KeyValueStore } from '../core/KeyValueStore.js';
 import { SqliteKeyValueStore } from './SqliteKeyValueStore.js';
 import { requestMetaKey } from './jobRecordOps.js';
-
-export const DEFAULT_DB_PATH = './astran.db';
 
 export interface SqliteJobStoreOptions {
   /** File path (default ./astran.db); ':memory:' for a throw-away database. */
@@ -165,17 +161,7 @@ export class SqliteJobStore implements JobStore, OutboxStore {
     this.prefix = assertJobIdPrefix(opts.prefix ?? DEFAULT_JOB_ID_PREFIX);
     this.now = opts.now ?? (() => new Date());
     this.log = opts.log;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
-    } catch (e) {
-      this.db.close();
-      throw e;
-    }
+    this.db = openStoreDatabase(path);
   }
 
   private iso(): string {

@@ -2,15 +2,12 @@
  * WatchStore on SQLite: the same database file as the job store (its own connection; WAL lets both write, each
  * statement group in its own transaction). Migrations are shared, so either store may open a fresh file first.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { MessageRef } from '../core/types.js';
 import type { AddSubscriptionResult, NewNotice, NewSubscription, Notice, NoticeState, Place, Subscription, WatchLaunch, WatchStore } from '../core/WatchStore.js';
-import { migrate } from './migrations.js';
 import { CorruptRowError } from './StoreErrors.js';
-import { DEFAULT_DB_PATH } from './SqliteJobStore.js';
+import { DEFAULT_DB_PATH, openStoreDatabase } from './openStoreDatabase.js';
 import {
   cutsSchema,
   identitySchema,
@@ -140,16 +137,7 @@ export class SqliteWatchStore implements WatchStore {
   constructor(opts: SqliteWatchStoreOptions = {}) {
     const path = opts.path ?? DEFAULT_DB_PATH;
     this.now = opts.now ?? (() => new Date());
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
-    } catch (e) {
-      this.db.close();
-      throw e;
-    }
+    this.db = openStoreDatabase(path);
   }
 
   private iso(): string {
