@@ -80,18 +80,26 @@ export const params = { source: 'Crab Nebula', nightFrom: '20231207', nightTo: '
 export const dl1 = (r: number) => `/d/DL1/20231207/dl1_LST-1.Run0${r}.h5`;
 export const dl2 = (r: number) => `/d/DL2/20231207/dl2_LST-1.Run0${r}.h5`;
 
-export function harness(over: Parameters<typeof loadedConfig>[0] = {}) {
+/**
+ * A rig with the config of `loadedConfig(over)`. Both runs' DL1 files are there unless `dl1: false`. The default
+ * analysis step records the DL3 files it was given in `analysed`; `setAnalysis` replaces it.
+ */
+export function harness(over: Parameters<typeof loadedConfig>[0] & { dl1?: boolean } = {}) {
   const store = new MemoryJobStore();
   const backend = new FakeBackend();
   const chat = new RecordingChat();
-  let analysis: AnalysisStep = async () => ({
-    summary: { total: { significance: 5.5, excess: 10, livetime_s: 3600 } },
-    message: { text: 'SUMMARY 5.5σ', files: [{ name: 'theta2.png', contentType: 'image/png', data: Buffer.from('png') }] },
-  });
+  const analysed: string[][] = [];
+  let analysis: AnalysisStep = async (_job, _source, files) => {
+    analysed.push(files);
+    return {
+      summary: { total: { significance: 5.5, excess: 10, livetime_s: 3600 } },
+      message: { text: 'SUMMARY 5.5σ', files: [{ name: 'theta2.png', contentType: 'image/png', data: Buffer.from('png') }] },
+    };
+  };
   const make = () =>
     new Orchestrator({ loaded: loadedConfig(over), store, backend, adapters: new Map([['rec', chat]]), log: silentLogger, analysis: (...a) => analysis(...a), resultsDir: '/tmp/astran-test-out', cacheDir: '/tmp/astran-test-cache' });
-  runs.forEach((r) => backend.files.add(dl1(r.runId)));
-  return { store, backend, chat, make, setAnalysis: (a: AnalysisStep) => (analysis = a) };
+  if (over.dl1 !== false) runs.forEach((r) => backend.files.add(dl1(r.runId)));
+  return { store, backend, chat, analysed, make, setAnalysis: (a: AnalysisStep) => (analysis = a) };
 }
 
 export const until = async (what: () => boolean, ms = 10_000) => {
