@@ -18,7 +18,8 @@ STATE=${ASTRAN_CI_STATE:-/var/lib/astran-ci}
 SSH_PORT=${ASTRAN_CI_SSH_PORT:-2222}
 USER_NAME=astran
 CLUSTER=ci
-PKGS=(munge slurmctld slurmd slurm-client openssh-server mariadb-server slurmdbd)
+# python3-minimal: the compute node's interpreter for the stand-in lstchain environment (test/fakes/standins/lstchain-env).
+PKGS=(munge slurmctld slurmd slurm-client openssh-server mariadb-server slurmdbd python3-minimal)
 
 log() { printf 'slurm.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

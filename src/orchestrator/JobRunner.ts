@@ -31,7 +31,7 @@ import { basename, resolve } from 'node:path';
 import type { StageConfig } from '../pipeline/config.js';
 import type { RunnerConfig } from './config.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
-import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type StageSubmission, type TaskState } from '../pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type ProbeReport, type StageStatus, type StageSubmission, type TaskState } from '../pipeline/ClusterBackend.js';
 import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/JobStore.js';
 import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { Logger } from '../log.js';
@@ -493,7 +493,7 @@ export class JobRunner {
         this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
         return existing;
       }
-      return this.d.backend.submit({ ...stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup), ...deps });
+      return this.d.backend.submit({ ...stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup, this.d.config.pipeline.version_probe?.command), ...deps });
     }, signal);
     crashPoint('after_sbatch', stage.name);
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);
@@ -502,8 +502,9 @@ export class JobRunner {
   }
 
   /** results.json gets the provenance block, the summary its one-line digest (site #9 §7). */
-  private async withProvenance(outcome: AnalysisOutcome, subject: PlanSubject, files: string[], outDir: string): Promise<AnalysisOutcome> {
-    const prov = await buildProvenance({ job: this.job, store: this.d.store, config: this.d.config, base: this.d.base, subject, files, configFile: this.d.configFile, stagingTag: this.clusterKey, now: this.d.now() });
+  private async withProvenance(outcome: AnalysisOutcome, subject: PlanSubject, files: string[], outDir: string, signal: AbortSignal): Promise<AnalysisOutcome> {
+    const probes = await this.probeReports(signal);
+    const prov = await buildProvenance({ job: this.job, store: this.d.store, config: this.d.config, base: this.d.base, subject, files, configFile: this.d.configFile, stagingTag: this.clusterKey, probes, now: this.d.now() });
     const resultsFile = resolve(outDir, 'results.json');
     if (existsSync(resultsFile)) {
       const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
@@ -512,6 +513,21 @@ export class JobRunner {
     const line = `Provenance: ${provenanceLine(prov)}.`;
     const summary = outcome.summary && typeof outcome.summary === 'object' ? { ...(outcome.summary as Record<string, unknown>), provenance_line: line } : outcome.summary;
     return { ...outcome, summary, message: { ...outcome.message, text: `${outcome.message.text ?? ''}\n${line}` } };
+  }
+
+  /** What the environment probes of this job's stage attempts reported on the cluster (the tool version), by ref. */
+  private async probeReports(signal: AbortSignal): Promise<Map<string, ProbeReport | null>> {
+    const refs = [...new Set(this.d.store.submissions(this.jobId).map((s) => s.backendRef).filter((r): r is string => r !== null))];
+    if (!this.d.config.pipeline.version_probe || refs.length === 0) return new Map();
+    try {
+      const reports = await this.cluster(() => this.d.backend.probeOutputs(refs), signal);
+      return new Map(refs.map((r, i) => [r, reports[i] ?? null]));
+    } catch (e) {
+      if (e instanceof AbortedError) throw e;
+      // The result stands; its provenance says the version was not reported.
+      this.d.log.error({ err: e, job: this.jobId }, 'could not read the environment probes');
+      return new Map();
+    }
   }
 
   private async runAnalysis(signal: AbortSignal): Promise<void> {
@@ -550,8 +566,9 @@ export class JobRunner {
       throw Object.assign(new UserFacingError(w.message, w.hint), { cause: e });
     }
     try {
-      outcome = await this.withProvenance(outcome, subject, files, outDir);
+      outcome = await this.withProvenance(outcome, subject, files, outDir, signal);
     } catch (e) {
+      if (e instanceof AbortedError) throw e;
       // The result stands without its provenance block; the log says why (an unreadable local copy, say).
       this.d.log.error({ err: e, job: this.jobId }, 'could not build the provenance block');
     }

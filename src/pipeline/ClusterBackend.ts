@@ -3,6 +3,9 @@
  * local processes; `slurm` submits job arrays over SSH. Commands are argv arrays built from
  * validated values; a backend that needs a shell must quote every element itself.
  */
+import type { ProbeReport } from './toolVersion.js';
+
+export type { ProbeReport } from './toolVersion.js';
 
 /**
  * The cluster cannot be reached right now (login node down, slurmctld or slurmdbd not answering). Transient by nature:
@@ -61,6 +64,13 @@ export interface StageSubmission {
   /** Slurm resources for this stage (override the backend's defaults), validated by config. */
   time?: string;
   mem?: string;
+  /**
+   * A command the tasks' environment answers about itself (`pipeline.version_probe`, e.g. `python -c 'import lstchain;
+   * print(lstchain.__version__)'`), from config: run once per submission, after the setup lines, in the environment the
+   * tools run in (on Slurm: by the task with the lowest index, on its compute node, before the tool). Its stdout and
+   * exit code are kept for probeOutputs(); a failing probe never fails the task.
+   */
+  probe?: string[];
 }
 
 /** One task of a submission. */
@@ -157,6 +167,11 @@ export interface ClusterBackend extends ClusterFiles {
    * finished; duplicates and losses are harmless because poll() stays the source of truth. Returns an unsubscribe.
    */
   onTaskEvent(listener: (e: TaskEvent) => void): () => void;
+  /**
+   * What each submission's probe left (StageSubmission.probe): exit code and stdout, null when the submission had no
+   * probe or it has not finished (yet). One round trip for all refs. The text is external input: parse it strictly.
+   */
+  probeOutputs(refs: string[]): Promise<(ProbeReport | null)[]>;
   /** Last `lines` lines of a task's log. */
   logTail(ref: string, taskIndex: number, lines: number): Promise<string>;
   /** Remove files (partial outputs before a retry). */

@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,13 @@ import { rollUpState } from './local/rollUpState.js';
 import { tailFile } from './local/tailFile.js';
 import { assertWritable } from './WriteGuard.js';
 import { localList, localReadText, localStat } from './files/localFiles.js';
+import { parseProbeExitCode, type ProbeReport } from './toolVersion.js';
+
+/** The environment probe's files in a submission's folder (as the Slurm job script writes them). */
+const PROBE_OUT = 'probe.out';
+const PROBE_RC = 'probe.rc';
+const PROBE_TIMEOUT_MS = 300_000;
+const PROBE_MAX_BYTES = 65_536;
 
 export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
 export const LOST_REASON = 'lost: ASTRAN restarted before the task finished';
@@ -121,6 +128,8 @@ export class LocalBackend implements ClusterBackend {
   /** Insertion order = submission order = scheduling order. */
   private readonly subs = new Map<string, LocalSubmission>();
   private running = 0;
+  /** Environment probes of this process's submissions (StageSubmission.probe), by ref. */
+  private readonly probes = new Map<string, Promise<ProbeReport | null>>();
   private stopped = false;
   private pumping = false;
   private pumpAgain = false;
@@ -204,6 +213,7 @@ export class LocalBackend implements ClusterBackend {
         }),
     };
     this.subs.set(ref, local);
+    if (sub.probe) this.probes.set(ref, this.runProbe(sub.probe, dir, { ...this.baseEnv, ...local.env }));
     this.saveManifest(local);
     this.prune();
     this.log.info({ ref, jobId: sub.jobId, stage: sub.stage, attempt: sub.attempt, tasks: local.tasks.length, dependsOn }, 'local stage submitted');
@@ -246,6 +256,59 @@ export class LocalBackend implements ClusterBackend {
     }
     this.pump(); // dependents of what was cancelled now never run
     await Promise.all(waits);
+  }
+
+  /**
+   * The environment probe: the tasks' own environment (the bot's, plus the submission's env) asked about itself, once
+   * per submission, no shell. Its stdout (first 64 kB) and exit code go to the submission's folder, as on Slurm.
+   */
+  private runProbe(argv: string[], dir: string, env: Record<string, string>): Promise<ProbeReport | null> {
+    return new Promise((res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const child = spawn(argv[0]!, argv.slice(1), { shell: false, stdio: ['ignore', 'pipe', 'ignore'], env, cwd: dir, timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      child.stdout!.on('data', (d: Buffer) => {
+        if (size < PROBE_MAX_BYTES) chunks.push(d.subarray(0, PROBE_MAX_BYTES - size));
+        size += d.length;
+      });
+      let done = false;
+      const end = (exitCode: number) => {
+        if (done) return;
+        done = true;
+        const report = { exitCode, stdout: Buffer.concat(chunks).toString('utf8') };
+        try {
+          writeFileSync(join(dir, PROBE_OUT), report.stdout);
+          writeFileSync(join(dir, PROBE_RC), `${exitCode}\n`);
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message, dir }, 'local: could not record the environment probe');
+        }
+        res(report);
+      };
+      child.once('error', () => end(127));
+      child.once('close', (code, signal) => end(code ?? (signal ? 128 + 9 : 1)));
+    });
+  }
+
+  async probeOutputs(refs: string[]): Promise<(ProbeReport | null)[]> {
+    return Promise.all(
+      refs.map(async (ref) => {
+        const p = this.probes.get(ref);
+        if (p) return p;
+        // A ref of an earlier run of the bot: what its probe left in the submission's folder.
+        const m = readRefManifest(this.workdir, ref);
+        if (!m) return null;
+        const dir = join(this.workdir, m.jobId, `${m.stage}-a${m.attempt}`);
+        const read = (f: string) => {
+          try {
+            return readFileSync(join(dir, f), 'utf8');
+          } catch {
+            return null;
+          }
+        };
+        const exitCode = parseProbeExitCode(read(PROBE_RC));
+        return exitCode === null ? null : { exitCode, stdout: read(PROBE_OUT) ?? '' };
+      }),
+    );
   }
 
   async logTail(ref: string, taskIndex: number, lines: number): Promise<string> {

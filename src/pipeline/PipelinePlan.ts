@@ -159,8 +159,9 @@ export function pathsToCheck(plans: StagePlan[]): string[] {
 }
 
 /** The backend submission of one attempt of a stage (the orchestrator's only way to build one). */
-export function stageSubmission(jobKey: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[]): StageSubmission {
+export function stageSubmission(jobKey: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[], probe?: string[]): StageSubmission {
   return {
+    ...(probe?.length ? { probe } : {}),
     jobId: jobKey,
     stage: stage.name,
     attempt,

@@ -142,6 +142,19 @@ export const PipelineConfigSchema = z
       .strict()
       .prefault({}),
     stages: z.array(StageSchema).default([]),
+    /**
+     * How a compute node's environment reports the tool version for the provenance block: `command` (an argv, no
+     * shell) runs once per stage submission after the `setup` lines, where the tasks run; it must print the version
+     * alone, e.g. [python, -c, "import lstchain; print(lstchain.__version__)"]. Without it, results say the version
+     * was not recorded.
+     */
+    version_probe: z
+      .object({
+        tool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,39}$/, 'a tool name such as lstchain'),
+        command: z.array(z.string().min(1).max(1000)).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .prefault({});

@@ -155,6 +155,12 @@ export class FakeBackend implements ClusterBackend {
   onTaskEvent(_listener: (e: TaskEvent) => void) {
     return () => {};
   }
+  /** What the environment probe of a submission with `probe` reports (null: it reports nothing). */
+  probeReport: { exitCode: number; stdout: string } | null = { exitCode: 0, stdout: '0.10.5\n' };
+  async probeOutputs(refs: string[]) {
+    this.outage();
+    return refs.map((r) => (this.subs.get(r)?.sub.probe ? this.probeReport : null));
+  }
   async logTail(ref: string, index: number) {
     const t = this.subs.get(ref)?.sub.tasks[index];
     return `INFO starting run ${t?.runId}\nERROR reading /fefs/onsite/data/DL1/dl1_LST-1.Run0${t?.runId}.h5: truncated file\nTraceback (most recent call last):\nOSError: Unable to open file`;

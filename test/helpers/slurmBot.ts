@@ -70,6 +70,12 @@ export interface WorldOptions {
   outagePatienceS?: number;
 }
 
+/** What sourcing test/fakes/standins/lstchain-env/activate sets, for the local backend (which runs no setup lines). */
+export function standinPythonEnv(): Record<string, string> {
+  const env = join(STANDINS, 'lstchain-env');
+  return { PATH: `${join(env, 'bin')}:${process.env.PATH ?? ''}`, PYTHONPATH: join(env, 'lib', 'python'), PYTHONDONTWRITEBYTECODE: '1' };
+}
+
 /** The cluster-side user writes DL2/DL3 and its job folders: the workspace belongs to it (the data tree does not). */
 function chownTree(dir: string, uid: number, gid: number): void {
   execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
@@ -187,7 +193,9 @@ export class World {
       pipeline: {
         backend: o.localBackend ? 'local' : 'slurm',
         // Config lines, not user text: the stand-ins' environment.
-        setup: [...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
+        // `conda activate lstchain-…` of the profile becomes the stand-in environment (a fake lstchain package).
+        setup: [`. ${shq(join(STANDINS, 'lstchain-env', 'activate'))}`, ...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
+        version_probe: lst.pipeline.version_probe,
         retries: 1,
         ...(o.outagePatienceS !== undefined ? { outage_patience_s: o.outagePatienceS } : {}),
         dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_s: 3600, on_deadline: 'proceed' },
@@ -236,7 +244,7 @@ export class World {
     const store = new SqliteJobStore({ path: this.dbPath, prefix: 'E', log: silentLogger });
     const chat = new RecordingAdapter();
     // The local backend ignores setup lines: the stand-ins' environment comes from the bot's.
-    const env = this.o.localBackend ? { ...process.env, ...this.standinEnv() } : {};
+    const env = this.o.localBackend ? { ...process.env, ...this.standinEnv(), ...standinPythonEnv() } : {};
     const bot = await createBot({ loaded, env, log: silentLogger, store, adapters: [chat] });
     await bot.start();
     return { bot, chat, store };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,17 @@ test('the main job on the embedded default: launch Crab 20041204 → real θ² a
     assert.ok(existsSync(join(cwd, 'out/A-0001', f)), f);
     assert.ok(pngSize(join(cwd, 'out/A-0001', f)).w >= 800);
   }
+  // Provenance (#9 §7): the bundled DL3 files with their real checksums, and honestly no lstchain (no stage ran).
+  const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+  const bundled = (run: number) => resolve(new URL('../fixtures/hess-dl3-dr1/data', import.meta.url).pathname, `hess_dl3_dr1_obs_id_0${run}.fits.gz`);
+  assert.deepEqual(
+    res.provenance.inputs_dl3.map((f: { run_id: number; sha256: string; size: number }) => [f.run_id, f.sha256, f.size]),
+    [23523, 23526].map((r) => [r, sha(bundled(r)), readFileSync(bundled(r)).length]),
+  );
+  assert.deepEqual(res.provenance.tool, { name: 'lstchain', version: null, reports: [], note: 'no pipeline stage ran in this job: every DL3 file existed before it, so no pipeline tool ran' });
+  assert.deepEqual(res.provenance.cluster_jobs, []);
+  assert.match(r.out, /Provenance: no lstchain run \(DL3 files pre-existing\) · ASTRAN \d+\.\d+\.\d+/);
+  assert.doesNotMatch(r.out, /hess-dl3-dr1|\/fixtures\//, 'no paths in the chat output');
   assert.ok(existsSync(join(cwd, 'astran.db')), 'jobs are kept in ./astran.db');
   // A second run gets the next job id from the same store.
   const r2 = astran(['run', 'status A-0001'], cwd);

@@ -36,4 +36,5 @@ export const localSubmissionSchema = z.object({
   mkdirs: z.array(noNul.min(1)).optional(),
   time: z.string().optional(),
   mem: z.string().optional(),
+  probe: z.array(noNul).min(1).refine((a) => a[0].length > 0, 'argv[0] must name a program').optional(),
 });

@@ -4,7 +4,8 @@ import { ClusterUnavailableError, type ClusterBackend, type FileStat, type Repoi
 import { LIST_SCRIPT, READ_SCRIPT, STAT_SCRIPT, parseListOutput, parseReadOutput, parseStatOutput } from './remoteFiles.js';
 import type { Logger } from '../../log.js';
 import { SlurmConfigSchema, type SlurmConfig, type SlurmConfigInput } from './config.js';
-import { JOB_SCRIPT, MANIFEST, buildJobScript, buildManifest, buildSbatchArgv } from './jobScript.js';
+import { JOB_SCRIPT, MANIFEST, PROBE_OUT, PROBE_RC, buildJobScript, buildManifest, buildSbatchArgv } from './jobScript.js';
+import { parseProbeExitCode, type ProbeReport } from '../toolVersion.js';
 import { mergeStatus, type RefMemory } from './mergeStatus.js';
 import { SLURM_ID_RE, jobName, parseJobName, stageWorkdir, taskLogPath, type StageKey } from './naming.js';
 import { parseSbatch } from './parseSbatch.js';
@@ -313,6 +314,18 @@ export class SlurmBackend implements ClusterBackend {
     if (!key) throw new SlurmError('unknown cluster job');
     mem.key = key;
     return key;
+  }
+
+  async probeOutputs(refs: string[]): Promise<(ProbeReport | null)[]> {
+    validRefs(refs);
+    if (refs.length === 0) return [];
+    const dirs: string[] = [];
+    for (const ref of refs) dirs.push(stageWorkdir(this.cfg.remote_workdir, await this.keyOf(ref)));
+    const texts = await this.readText(dirs.flatMap((d) => [posix.join(d, PROBE_RC), posix.join(d, PROBE_OUT)]));
+    return refs.map((_, i) => {
+      const exitCode = parseProbeExitCode(texts[2 * i] ?? null);
+      return exitCode === null ? null : { exitCode, stdout: texts[2 * i + 1] ?? '' };
+    });
   }
 
   async logTail(ref: string, taskIndex: number, lines: number): Promise<string> {

@@ -7,6 +7,11 @@ import { shellJoin, shq } from './shq.js';
 
 export const JOB_SCRIPT = 'job.sh';
 export const MANIFEST = 'tasks.json';
+/** What the environment probe (StageSubmission.probe) printed, and its exit code, in the stage's folder. */
+export const PROBE_OUT = 'probe.out';
+export const PROBE_RC = 'probe.rc';
+const PROBE_TIMEOUT_S = 300;
+const PROBE_MAX_BYTES = 65_536;
 
 /**
  * The batch script of one stage. Each array task picks its pre-quoted argv in a `case` on
@@ -30,6 +35,16 @@ export function buildJobScript(sub: StageSubmission, workdir: string): string {
   // The lstchain tools do not create their output folders.
   if (sub.mkdirs?.length) L.push(`mkdir -p -- ${shellJoin(sub.mkdirs)} || { echo "astran: cannot create output folders" >&2; exit 96; }`);
   for (const [k, v] of Object.entries(sub.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) L.push(`export ${k}=${shq(v)}`);
+  if (sub.probe?.length) {
+    // The environment reports on itself (the tool's version), once per submission, on the node where the tools run and
+    // after the same setup lines. Never fails the task; probe.rc is written last, so it means probe.out is complete.
+    const first = Math.min(...sub.tasks.map((t) => t.index));
+    L.push(`if [ "\${SLURM_ARRAY_TASK_ID:-}" = ${first} ]; then`);
+    L.push(`  rm -f -- ${PROBE_OUT} ${PROBE_RC}`);
+    L.push(`  timeout ${PROBE_TIMEOUT_S} ${shellJoin(sub.probe)} < /dev/null > ${PROBE_OUT} 2> probe.err; echo "$?" > ${PROBE_RC}.tmp`);
+    L.push(`  truncate -s '<${PROBE_MAX_BYTES}' ${PROBE_OUT} 2>/dev/null; mv -f -- ${PROBE_RC}.tmp ${PROBE_RC}`);
+    L.push('fi');
+  }
   L.push('case "${SLURM_ARRAY_TASK_ID:-}" in');
   for (const t of [...sub.tasks].sort((a, b) => a.index - b.index)) {
     L.push(`  ${t.index}) run=${t.runId}; staging=${t.staging ? shq(t.staging) : "''"}; outs=(${t.outputs.map(shq).join(' ')})`);

@@ -39,4 +39,5 @@ export const StageSubmissionSchema = z.object({
   // Same rule as the stage config (src/pipeline/config.ts), so whatever config accepts is submitted as is.
   time: z.string().regex(/^[0-9:-]+$/).optional(),
   mem: z.string().regex(/^\d+[KMGT]?$/).optional(),
+  probe: z.array(noNul).min(1).refine((a) => a[0]!.length > 0, 'empty program name').optional(),
 });

@@ -39,10 +39,66 @@ test('provenance: versions, config hash, commands that ran, models/IRFs per run,
     { stage: 'dl1_to_dl2', per: 'run', tasks: [{ runs: [23526], argv: ['t12', '/d/dl1_23526', '-p', '/m/dec_2276'] }] },
     { stage: 'dl2_to_dl3', per: 'run', tasks: [{ runs: [23523], argv: ['t23', '/ws/dl2_23523', '-i', '/i/dec_2276'] }, { runs: [23526], argv: ['t23', '/ws/dl2_23526', '-i', '/i/dec_2276'] }] },
   ]);
-  assert.deepEqual(p.runs[0], { run_id: 23523, night: '20041204', dec_line: 'dec_2276', models_dir: '/m/dec_2276', irf_dir: '/i/dec_2276' });
+  // Run 23523's DL2 existed: its models folder was not used by this job, its IRF folder was (its DL3 was made).
+  assert.deepEqual(p.runs, [
+    { run_id: 23523, night: '20041204', dec_line: 'dec_2276', stages_run: ['dl2_to_dl3'], models_dir: null, irf_dir: '/i/dec_2276' },
+    { run_id: 23526, night: '20041204', dec_line: 'dec_2276', stages_run: ['dl1_to_dl2', 'dl2_to_dl3'], models_dir: '/m/dec_2276', irf_dir: '/i/dec_2276' },
+  ]);
   assert.deepEqual(p.inputs_dl3[0], { run_id: 23523, file: 'hess_dl3_dr1_obs_id_023523.fits.gz', size: readFileSync(files[0]).length, sha256: createHash('sha256').update(readFileSync(files[0])).digest('hex') });
   assert.deepEqual(p.cluster_jobs.map((j) => `${j.stage}/${j.attempt}=${j.job_id}:${j.state}`), ['dl1_to_dl2/1=101:failed', 'dl1_to_dl2/2=102:completed', 'dl2_to_dl3/1=103:completed']);
   assert.equal(p.timings.elapsed_s, 90);
   assert.ok(p.timings.stages.find((s) => s.stage === 'dl2_to_dl3')!.submitted);
   assert.match(provenanceLine(p), /^models dec_2276 · ASTRAN \d+\.\d+\.\d+( \([0-9a-f]{7}\))? · config [0-9a-f]{8} · 2 DL3 files sha256-recorded$/);
+});
+
+const probed = ConfigSchema.parse({ ...config, pipeline: { ...config.pipeline, version_probe: { tool: 'lstchain', command: ['python', '-c', 'import lstchain; print(lstchain.__version__)'] } } });
+
+function jobWith(subs: { stage: string; attempt: number; ref: string | null }[]) {
+  const store = new MemoryJobStore({ prefix: 'A' });
+  const job = store.createJob({ params: { source: 'Crab Nebula', nightFrom: '20041204', nightTo: '20041204' }, requester: { adapter: 'test', userId: 'alice' }, runIds: [23523] });
+  for (const s of subs) store.putSubmission({ jobId: job.id, stage: s.stage, attempt: s.attempt, backendRef: s.ref, state: 'completed', detail: { tasks: [{ index: 0, runId: 23523, runIds: [23523], outputs: [] }] } });
+  return { store, job };
+}
+const one = { source: 'Crab Nebula', ra: 83.63, dec: 22.01, runs: [{ runId: 23523, night: '20041204', decLine: 'dec_2276' }] };
+const files = [join(REPO_HESS, 'data', 'hess_dl3_dr1_obs_id_023523.fits.gz')];
+
+test('provenance: the lstchain version each stage attempt reported on its node; the summary line leads with it', async () => {
+  const { store, job } = jobWith([{ stage: 'dl1_to_dl2', attempt: 1, ref: '201' }, { stage: 'dl2_to_dl3', attempt: 1, ref: '202' }]);
+  const probes = new Map([['201', { exitCode: 0, stdout: '0.10.5\n' }], ['202', { exitCode: 0, stdout: '0.10.5\n' }]]);
+  const p = await buildProvenance({ job, store, config: probed, base: '/d', subject: one, files, probes, now: new Date() });
+  assert.deepEqual(p.tool, {
+    name: 'lstchain',
+    version: '0.10.5',
+    reports: [{ stage: 'dl1_to_dl2', attempt: 1, version: '0.10.5' }, { stage: 'dl2_to_dl3', attempt: 1, version: '0.10.5' }],
+    note: 'reported by every stage attempt on its compute node',
+  });
+  assert.match(provenanceLine(p), /^lstchain 0\.10\.5 · models dec_2276 · ASTRAN \d+\.\d+\.\d+( \([0-9a-f]{7}\))? · 1 DL3 file sha256-recorded$/);
+});
+
+test('provenance: disagreeing, malformed or missing reports leave the version unknown, with the reason', async () => {
+  const { store, job } = jobWith([{ stage: 'dl1_to_dl2', attempt: 1, ref: '201' }, { stage: 'dl2_to_dl3', attempt: 1, ref: '202' }]);
+  const run = (probes: Map<string, { exitCode: number; stdout: string } | null>) => buildProvenance({ job, store, config: probed, base: '/d', subject: one, files, probes, now: new Date() });
+  const differ = await run(new Map([['201', { exitCode: 0, stdout: '0.10.5\n' }], ['202', { exitCode: 0, stdout: '0.10.7\n' }]]));
+  assert.equal(differ.tool.version, null);
+  assert.equal(differ.tool.note, 'the stage attempts reported different versions (0.10.5, 0.10.7)');
+  assert.match(provenanceLine(differ), /^lstchain version unknown · /);
+  const hostile = await run(new Map([['201', { exitCode: 0, stdout: '<!channel> cn042.lst.cta' }], ['202', null]]));
+  assert.equal(hostile.tool.version, null);
+  assert.deepEqual(hostile.tool.reports.map((r) => r.problem), ['the probe printed something that is not a version number', 'the environment did not report (the probe did not run or was killed)']);
+  assert.doesNotMatch(JSON.stringify(hostile), /cn042|channel/);
+  // One attempt unreadable, the other fine: the version stands, and the note says how many reported.
+  const partly = await run(new Map([['201', { exitCode: 1, stdout: '' }], ['202', { exitCode: 0, stdout: '0.10.5' }]]));
+  assert.equal(partly.tool.version, '0.10.5');
+  assert.equal(partly.tool.note, 'reported by 1 of 2 stage attempts on their compute nodes');
+});
+
+test('provenance: no stage ran (bundled or existing DL3) says so honestly; no probe configured says not recorded', async () => {
+  const none = jobWith([]);
+  const p = await buildProvenance({ job: none.job, store: none.store, config: probed, base: '/d', subject: one, files, now: new Date() });
+  assert.deepEqual(p.tool, { name: 'lstchain', version: null, reports: [], note: 'no pipeline stage ran in this job: every DL3 file existed before it, so no pipeline tool ran' });
+  assert.match(provenanceLine(p), /^no lstchain run \(DL3 files pre-existing\) · ASTRAN/);
+  assert.deepEqual(p.runs, [{ run_id: 23523, night: '20041204', dec_line: 'dec_2276', stages_run: [], models_dir: null, irf_dir: null }]);
+  const ran = jobWith([{ stage: 'dl1_to_dl2', attempt: 1, ref: '201' }]);
+  const q = await buildProvenance({ job: ran.job, store: ran.store, config, base: '/d', subject: one, files, now: new Date() });
+  assert.equal(q.tool.note, 'not recorded: pipeline.version_probe is not configured');
 });
