@@ -60,8 +60,18 @@ function finiteOrNull(v: number | undefined): number | null {
   return v === undefined || !Number.isFinite(v) ? null : v;
 }
 
-/** Read the obs-index and hdu-index of a GADF folder. */
+/** Read the obs-index and hdu-index of a GADF folder; runs whose events file is absent get `file: null`. */
 function openIndexed(dir: string, obsIndex: string): DataStore {
+  const store = readIndexFiles(dir, obsIndex, firstExisting(dir, HDU_INDEX_NAMES));
+  return { dir, observations: store.observations.map((o) => ({ ...o, file: o.file && existsSync(o.file) ? o.file : null })) };
+}
+
+/**
+ * The observations of a GADF index pair read from these (local) files, with each run's events file as the hdu-index
+ * names it, resolved against `dir` (the folder the index lives in, which may be on the cluster) and NOT checked:
+ * the caller decides where to look. `file` is null for a run the hdu-index does not list.
+ */
+export function readIndexFiles(dir: string, obsIndex: string, hduIndex: string | undefined): DataStore {
   const obs = readFits(obsIndex).table('OBS_INDEX');
   const ids = obs.numeric('OBS_ID');
   const raP = obs.numeric('RA_PNT'), decP = obs.numeric('DEC_PNT');
@@ -73,7 +83,6 @@ function openIndexed(dir: string, obsIndex: string): DataStore {
 
   // hdu-index: OBS_ID + HDU_TYPE 'events' → FILE_DIR/FILE_NAME relative to the index folder (or BASE_DIR).
   const files = new Map<number, string>();
-  const hduIndex = firstExisting(dir, HDU_INDEX_NAMES);
   if (hduIndex) {
     const h = readFits(hduIndex).hdus.find((x) => x.table)?.table;
     if (!h) throw new FitsError(basename(hduIndex), 'no table HDU');
@@ -100,7 +109,7 @@ function openIndexed(dir: string, obsIndex: string): DataStore {
       decPnt: decP[i],
       livetime: finiteOrNull(live?.[i]),
       zenith: finiteOrNull(z),
-      file: path && existsSync(path) ? path : null,
+      file: path ?? null,
     });
   }
   return { dir, observations };

@@ -81,6 +81,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   // Watcher jobs open their threads in the subscribed place through this one (it hands over to the real adapter).
   adapters.set(WATCH_ADAPTER, new WatchThreadOpener(adapters));
   const resultsDir = resolve(o.resultsDir ?? config.bot.results_dir);
+  const cacheDir = resolve(parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local').workdir, 'cache');
   const orchestrator = new Orchestrator({
     loaded: o.loaded,
     store,
@@ -89,11 +90,11 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     log: o.log,
     analysis: o.analysis ?? createAnalysisStep(config, o.attribution, { history: (job, index) => fluxHistory(store, job, index), log: o.log }),
     resultsDir,
-    cacheDir: resolve(parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local').workdir, 'cache'),
+    cacheDir,
     now,
   });
   orchestratorRef = orchestrator;
-  const nights = o.nights ?? createNightIndex(o.loaded, o.log, backend);
+  const nights = o.nights ?? createNightIndex(o.loaded, o.log, backend, resolve(cacheDir, 'night-index'));
   const watchCfg = parseWatchConfig(config.watch);
   const decLines = config.dec_lines
       ? new ClusterDecLinePicker({

@@ -1,15 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, posix } from 'node:path';
 import type { NightIndex, RunInfo } from '../core/services.js';
 import type { SourceCatalog, SourceEntry } from '../config/SourceCatalog.js';
 import type { LoadedFile } from '../config/loadConfigFile.js';
 import type { DataConfig } from './config.js';
-import { openDataStore, listObservations, type DataStore } from '../analysis/DataStore.js';
+import { listObservations, readIndexFiles, type DataStore, type ObservationInfo } from '../analysis/DataStore.js';
 import { separationDeg } from '../analysis/geometry.js';
 import { renderTemplate } from '../config/template.js';
 import { parseRunCatalog, type RunCatalogRow } from './runCatalog.js';
 import { dataRunIds, parseRunSummary } from './runSummary.js';
-import type { ClusterFiles } from './ClusterBackend.js';
+import type { ClusterBackend, ClusterFiles } from './ClusterBackend.js';
 import { UserFacingError } from '../core/errors.js';
 import { nightRange } from '../util/nights.js';
 import type { Logger } from '../log.js';
@@ -18,6 +17,9 @@ import type { Logger } from '../log.js';
 const POINTING_MATCH_DEG = 2.5;
 /** Run-catalog coordinates within this distance name the same source. */
 const CATALOG_MATCH_DEG = 0.5;
+/** GADF index file names, preferred first (as the analysis's own DataStore looks for them). */
+const OBS_INDEX_NAMES = ['obs-index.fits.gz', 'obs-index.fits'];
+const HDU_INDEX_NAMES = ['hdu-index.fits.gz', 'hdu-index.fits'];
 
 function countByNight(runs: RunInfo[]): { night: string; runs: number }[] {
   const m = new Map<string, number>();
@@ -25,38 +27,68 @@ function countByNight(runs: RunInfo[]): { night: string; runs: number }[] {
   return [...m].sort((a, b) => a[0].localeCompare(b[0])).map(([night, runs]) => ({ night, runs }));
 }
 
-/** Nights from a DL3 data store's obs-index (reloaded when the index file changes). Runs whose file is absent are skipped. */
+export interface ObsIndexNightIndexOptions {
+  /** The DL3 data store folder holding obs-index/hdu-index (data.dl3_store), as the cluster sees it. */
+  dir: string;
+  sources: SourceCatalog;
+  /** Where the index and the run files are: the cluster backend (local disk, or Slurm over SSH). */
+  files: Pick<ClusterBackend, 'stat' | 'exists' | 'fetch'>;
+  /** Local folder for the copies of the index files (FITS, gzipped: fetched as files, not read as text). */
+  cacheDir: string;
+  log: Logger;
+}
+
+/**
+ * Nights from a DL3 data store's obs-index, read through the cluster backend like every other catalogue: a bot host
+ * without the data file system sees the same index as the compute nodes. The index pair is fetched (it is gzipped
+ * FITS) only when its size or mtime changed; each query then checks in one round trip which runs' files exist on the
+ * cluster, and runs whose file is absent are skipped.
+ */
 export class ObsIndexNightIndex implements NightIndex {
-  private cached: { mtimeMs: number; store: DataStore } | null = null;
+  private cached: { key: string; store: DataStore } | null = null;
 
-  constructor(
-    private readonly dir: string,
-    private readonly sources: SourceCatalog,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly o: ObsIndexNightIndexOptions) {}
 
-  private store(): DataStore {
-    const idx = ['obs-index.fits.gz', 'obs-index.fits'].map((n) => `${this.dir}/${n}`).find((p) => existsSync(p));
-    const mtimeMs = idx ? statSync(idx).mtimeMs : -1;
-    if (!this.cached || this.cached.mtimeMs !== mtimeMs) {
-      const store = openDataStore(this.dir);
-      const absent = store.observations.filter((o) => o.file === null).length;
-      if (absent) this.log.debug({ absent }, 'obs-index lists runs whose files are absent; they are skipped');
-      this.cached = { mtimeMs, store };
+  private async store(): Promise<DataStore> {
+    const names = [...OBS_INDEX_NAMES, ...HDU_INDEX_NAMES];
+    const paths = names.map((n) => posix.join(this.o.dir, n));
+    const stats = await this.o.files.stat(paths);
+    const obsAt = OBS_INDEX_NAMES.findIndex((_, i) => stats[i] !== null);
+    if (obsAt < 0) {
+      this.o.log.error({ dir: basename(this.o.dir) }, 'the DL3 data store has no obs-index on the cluster');
+      throw new UserFacingError('I cannot find the DL3 index of the data store.', 'Tell an ASTRAN admin: data.dl3_store must point at a folder with obs-index.fits.gz.');
+    }
+    const hduAt = HDU_INDEX_NAMES.findIndex((_, i) => stats[OBS_INDEX_NAMES.length + i] !== null);
+    const want = [paths[obsAt]!, ...(hduAt >= 0 ? [paths[OBS_INDEX_NAMES.length + hduAt]!] : [])];
+    const key = want.map((p) => `${p}:${stats[paths.indexOf(p)]!.size}:${stats[paths.indexOf(p)]!.mtimeMs}`).join('|');
+    if (this.cached?.key !== key) {
+      const local = await this.o.files.fetch(want, this.o.cacheDir);
+      const store = readIndexFiles(this.o.dir, local[0]!, local[1]);
+      this.cached = { key, store };
     }
     return this.cached.store;
   }
 
   private matches(source: SourceEntry, object: string | null, ra: number, dec: number): boolean {
-    const named = object ? this.sources.resolve(object) : undefined;
+    const named = object ? this.o.sources.resolve(object) : undefined;
     if (named) return named.name === source.name;
     return separationDeg(ra, dec, source.ra, source.dec) <= POINTING_MATCH_DEG;
   }
 
-  private all(source: SourceEntry, from?: string, to?: string): RunInfo[] {
-    return listObservations(this.store(), { nightFrom: from, nightTo: to, requireFile: true })
-      .filter((o) => o.night !== null && this.matches(source, o.object, o.raPnt, o.decPnt))
-      .map((o) => ({ runId: o.obsId, night: o.night!, source: source.name, start: o.start ?? undefined }));
+  private async all(source: SourceEntry, from?: string, to?: string): Promise<RunInfo[]> {
+    let picked: ObservationInfo[];
+    try {
+      const store = await this.store();
+      const listed = listObservations(store, { nightFrom: from, nightTo: to }).filter((o) => o.night !== null && o.file !== null && this.matches(source, o.object, o.raPnt, o.decPnt));
+      // The run files as the cluster sees them (one round trip); runs the index lists without a file are skipped.
+      const there = await this.o.files.exists(listed.map((o) => o.file!));
+      const absent = there.filter((x) => !x).length;
+      if (absent) this.o.log.debug({ absent }, 'obs-index lists runs whose files are absent; they are skipped');
+      picked = listed.filter((_, i) => there[i]);
+    } catch (e) {
+      catalogueUnavailable(e, this.o.log);
+    }
+    return picked.map((o) => ({ runId: o.obsId, night: o.night!, source: source.name, start: o.start ?? undefined }));
   }
 
   async runs(source: SourceEntry, nightFrom: string, nightTo: string): Promise<RunInfo[]> {
@@ -64,7 +96,7 @@ export class ObsIndexNightIndex implements NightIndex {
   }
 
   async nights(source: SourceEntry): Promise<{ night: string; runs: number }[]> {
-    return countByNight(this.all(source));
+    return countByNight(await this.all(source));
   }
 }
 
@@ -195,10 +227,18 @@ export class RunCatalogNightIndex implements NightIndex {
   }
 }
 
-/** The night index named by `data.night_index`; run catalogues are read through `files` (the cluster backend). */
-export function createNightIndex(loaded: Pick<LoadedFile<{ data: DataConfig }>, 'config' | 'base' | 'sources'>, log: Logger, files: ClusterFiles): NightIndex {
+/**
+ * The night index named by `data.night_index`. Catalogues and DL3 indexes are read through `files` (the cluster
+ * backend); copies of the (binary) DL3 index files go to `cacheDir` on the bot host.
+ */
+export function createNightIndex(
+  loaded: Pick<LoadedFile<{ data: DataConfig }>, 'config' | 'base' | 'sources'>,
+  log: Logger,
+  files: ClusterFiles & Pick<ClusterBackend, 'fetch'>,
+  cacheDir: string,
+): NightIndex {
   const d = loaded.config.data;
   if (d.night_index === 'run_catalog')
     return new RunCatalogNightIndex({ catalog: d.run_catalog!, summary: d.run_summary, base: loaded.base, sources: loaded.sources, files, log });
-  return new ObsIndexNightIndex(renderTemplate(d.dl3_store!, { base: loaded.base }, 'data.dl3_store'), loaded.sources, log);
+  return new ObsIndexNightIndex({ dir: renderTemplate(d.dl3_store!, { base: loaded.base }, 'data.dl3_store'), sources: loaded.sources, files, cacheDir, log });
 }
