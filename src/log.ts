@@ -3,9 +3,10 @@ import { z } from 'zod';
 
 /** The `log` section of the config file. */
 export const LogConfigSchema = z
-  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written to the log (JSON lines on stderr).') })
   .strict()
-  .prefault({});
+  .prefault({})
+  .describe('Logging.');
 
 /** Keys whose values never reach a log line. */
 export const REDACT_PATHS = [

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { checkConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile, type ConfigRoot, type LoadedFile } from '../config/loadConfigFile.js';
+import { formatKeyDocs, keyDocs, keysIn, type KeyDoc } from '../config/explainKeys.js';
+import { sectionSchemas } from '../config/sections.js';
 import type { RenamedKey } from '../config/renamedKeys.js';
 import { LogConfigSchema } from '../log.js';
 import { StoreConfigSchema } from '../store/config.js';
@@ -28,8 +32,7 @@ export const ConfigSchema = z
     bot: BotConfigSchema,
     store: StoreConfigSchema,
     log: LogConfigSchema,
-    /** Source list file (relative to this config file). */
-    sources: z.string().default('./sources.yaml'),
+    sources: z.string().default('./sources.yaml').describe('The source list file (names, aliases, coordinates), relative to this config file.'),
     data: DataConfigSchema,
     paths: PathsConfigSchema,
     official_paths: OfficialPathsConfigSchema,
@@ -45,7 +48,8 @@ export const ConfigSchema = z
         slurm: z.unknown().optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The cluster backends\' settings (pipeline.backend picks one).'),
     adapters: z
       .object({
         /** Validated by each adapter's schema (adapters/<name>/config.ts), registered by the bot. */
@@ -55,15 +59,17 @@ export const ConfigSchema = z
         email: z.unknown().optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The chat platforms ASTRAN listens on (secrets come from the environment, never from this file).'),
     /** Standing orders (issue #10): validated by src/watch/config.ts, registered in src/bot/configSections.ts. */
-    watch: z.unknown().optional(),
+    watch: z.unknown().optional().describe('Standing orders: the watcher that launches jobs for subscribed sources as nights complete (docs/watch.md).'),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
       // Validated by the access list's schema (src/dispatch/Authorizer.ts), registered by the bot.
-      .object({ users: z.unknown().default({}) })
+      .object({ users: z.unknown().default({}).describe('Identity pattern (adapter:userId, email:*@domain, adapter:*) → role (viewer, launcher, admin). Unknown identities are refused.') })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Who may do what.'),
   })
   .strict();
 
@@ -110,4 +116,37 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
 /** Every problem of a config file, each as "file: path: message". Empty when the file is fine. */
 export function checkConfig(file: string): string[] {
   return checkConfigFile(file, ROOT);
+}
+
+/**
+ * Every key of the config file, each with its type, default and description (`.describe()` in its owner's schema),
+ * the registered sections' keys under their place in the file.
+ */
+export function configKeyDocs(): KeyDoc[] {
+  const docs = keyDocs(ConfigSchema);
+  for (const [section, schema] of sectionSchemas()) {
+    const at = docs.findIndex((d) => d.key === section);
+    const own = keyDocs(schema, section);
+    if (at < 0) {
+      docs.push(...own);
+      continue;
+    }
+    docs[at] = { ...docs[at]!, type: own.length ? 'section' : docs[at]!.type };
+    // After the section's entry and anything already under it.
+    let end = at + 1;
+    while (end < docs.length && docs[end]!.key.startsWith(`${section}.`)) end++;
+    docs.splice(end, 0, ...own.filter((d) => !docs.some((x) => x.key === d.key)));
+  }
+  return docs;
+}
+
+/** check-config --explain: the keys explained, those set in `file` marked (values are never printed). */
+export function explainConfig(file: string): string {
+  let raw: unknown = {};
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    raw = {}; // check-config has reported it already
+  }
+  return formatKeyDocs(configKeyDocs(), keysIn(raw));
 }

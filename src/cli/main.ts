@@ -13,7 +13,7 @@ Usage:
   astran serve [--config FILE]                         run the bot: configured adapters, plus commands typed on stdin
   astran watch --once [--night YYYYMMDD] [--digest]    one pass of the standing-order watcher (for cron), then exit
   astran analyse <DL3 dir or files...> [options]       the high-level analysis alone (astran analyse --help)
-  astran check-config [FILE]                           report every problem of a config file
+  astran check-config [FILE] [--explain]               report every problem of a config file; --explain describes every key
   astran help | --version
 
 The config file is --config, else $ASTRAN_CONFIG, else config/default.yaml (the embedded default: console,
@@ -38,15 +38,16 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         return await analyseCommand(rest, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd }, { renderPlots });
       }
       case 'check-config': {
-        const { checkConfig } = await import('../bot/config.js');
-        const file = rest[0] ? resolve(io.cwd, rest[0]) : configFile(rest, io);
+        const { checkConfig, explainConfig } = await import('../bot/config.js');
+        const explain = rest.includes('--explain');
+        const args = rest.filter((a) => a !== '--explain');
+        const file = args[0] && !args[0].startsWith('--') ? resolve(io.cwd, args[0]) : configFile(args, io);
         const problems = checkConfig(file);
-        if (problems.length === 0) {
-          io.stdout.write(`${file}: OK\n`);
-          return 0;
-        }
-        io.stdout.write(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-        return 1;
+        if (problems.length === 0) io.stdout.write(`${file}: OK\n`);
+        else io.stdout.write(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+        // Every key explained from the schemas' descriptions (with or without problems: the explanation helps fix them).
+        if (explain) io.stdout.write(`\nEvery setting (from the schemas; * = set in this file):\n${explainConfig(file)}\n`);
+        return problems.length === 0 ? 0 : 1;
       }
       case '--version':
       case 'version': {

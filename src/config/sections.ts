@@ -12,12 +12,21 @@ const sectionValidators = new Map<string, SectionValidator>();
 export function registerSectionValidator(section: string, v: SectionValidator): void {
   sectionValidators.set(section, v);
 }
-/** A validator from the section's zod schema; old key names in `renamed` get a "did you mean" with the new key. */
-export function zodSectionValidator(schema: z.ZodType, renamed: readonly RenamedKey[] = []): SectionValidator {
-  return (value) => {
+/**
+ * A validator from the section's zod schema; old key names in `renamed` get a "did you mean" with the new key. It
+ * carries the schema, so `check-config --explain` can list the section's keys (see sectionSchemas).
+ */
+export function zodSectionValidator(schema: z.ZodType, renamed: readonly RenamedKey[] = []): SectionValidator & { schema: z.ZodType } {
+  const v: SectionValidator = (value) => {
     const r = schema.safeParse(value);
     return r.success ? [] : explainIssues(r.error.issues, value, renamed);
   };
+  return Object.assign(v, { schema });
+}
+
+/** The registered sections that have a zod schema, by their place in the file (`backends.slurm`). */
+export function sectionSchemas(): [string, z.ZodType][] {
+  return [...sectionValidators].flatMap(([section, v]) => ('schema' in v ? [[section, (v as { schema: z.ZodType }).schema] as [string, z.ZodType]] : []));
 }
 
 /** Parse a section with its owner's schema; problems become a ConfigError naming each setting. */
