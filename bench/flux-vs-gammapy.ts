@@ -5,7 +5,7 @@
  * ASTRAN's time covers reading the 4 files (events and IRFs), building the datasets and the fits, cold (the first
  * computation in a fresh process, after the module imports; one fresh process per round) and warm (repeats there). gammapy's is given both as the whole process and as the work
  * after its imports (`compute_s`, the fair in-process comparison).
- * Run under the bench lock: flock /work/wt/.bench.lock node --import tsx bench/flux-vs-gammapy.ts [rounds=5]
+ * Run: node --import tsx bench/flux-vs-gammapy.ts [rounds=5] (on a quiet machine: other load widens the spread).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

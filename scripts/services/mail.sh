@@ -123,7 +123,7 @@ UserID                root
 CONF
 }
 
-# Run a daemon without the descriptors this script inherited (above all the flock of /work/wt/.services.lock or
+# Run a daemon without the descriptors this script inherited (above all the lock file of a caller's `flock`, or
 # CI's equivalent): a daemon that kept it would hold the lock for as long as it runs.
 detached() {
   (

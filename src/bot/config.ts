@@ -65,7 +65,7 @@ export const ConfigSchema = z
     watch: z.unknown().optional().describe('Standing orders: the watcher that launches jobs for subscribed sources as nights complete (docs/watch.md).'),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
-      // Validated by the access list's schema (src/dispatch/Authorizer.ts), registered by the bot.
+      // Validated by the access list's schema (src/dispatch/config.ts), registered by the bot.
       .object({ users: z.unknown().default({}).describe('Identity pattern (adapter:userId, email:*@domain, adapter:*) → role (viewer, launcher, admin). Unknown identities are refused.') })
       .strict()
       .prefault({})

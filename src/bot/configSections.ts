@@ -6,7 +6,7 @@ import { ConsoleConfigSchema } from '../../adapters/console/config.js';
 import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.js';
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { WatchConfigSchema } from '../watch/config.js';
-import { AuthConfigSchema } from '../dispatch/Authorizer.js';
+import { AuthConfigSchema } from '../dispatch/config.js';
 
 /**
  * Config sections owned by other areas (adapters, backends, the watcher, the access list), each validated by its

@@ -23,6 +23,6 @@ export function takeFlag(args: string[], name: string): string | undefined {
 
 export function configFile(args: string[], io: CliIO): string {
   const f = takeFlag(args, '--config') ?? io.env.ASTRAN_CONFIG;
-  // The embedded default, as loadConfig's DEFAULT_CONFIG_FILE (not imported: every CLI start would load YAML and zod).
+  // The embedded default, as DEFAULT_CONFIG_FILE in src/config/loadConfigFile.ts (not imported: every CLI start would load YAML and zod).
   return f ? resolve(io.cwd, f) : resolve(repoRoot(), 'config/default.yaml');
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthConfigSchema, ConfigAuthorizer, createAuthorizer, type Authorizer } from '../../../src/dispatch/Authorizer.js';
+import { ConfigAuthorizer, createAuthorizer, type Authorizer } from '../../../src/dispatch/Authorizer.js';
+import { AuthConfigSchema } from '../../../src/dispatch/config.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { TestBackend } from '../../fakes/TestBackend.js';
 import { seedJob } from '../../fakes/fakeServices.js';
