@@ -6,7 +6,8 @@ import type { AnalysisStep } from '../../src/orchestrator/JobRunner.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeBackend } from '../fakes/FakeBackend.js';
-import type { Adapter, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../src/core/types.js';
+import type { InboundMessage } from '../../src/core/types.js';
+import { RecordingChat } from '../fakes/RecordingChat.js';
 import type { LoadedConfig } from '../../src/bot/config.js';
 import type { RunInfo } from '../../src/core/services.js';
 
@@ -35,40 +36,6 @@ export function loadedConfig(over: { bot?: Record<string, unknown>; pipeline?: R
     },
   });
   return { file: '/x.yaml', config, base: '/d', sources };
-}
-
-/** Records what the bot posts. `hold` makes sends whose text matches wait until released (a platform that hangs). */
-export class RecordingChat implements Adapter {
-  readonly name = 'rec';
-  readonly canEdit = true;
-  posts: { op: string; text: string; files: number; key?: string }[] = [];
-  openThreadError: Error | null = null;
-  failSends: RegExp | null = null;
-  hold: RegExp | null = null;
-  private n = 0;
-  async start() {}
-  async stop() {}
-  async openThread(_r: InboundMessage, root: OutboundMessage) {
-    if (this.openThreadError) throw this.openThreadError;
-    this.posts.push({ op: 'root', text: root.text, files: 0 });
-    const thread = { adapter: 'rec', key: `t${++this.n}` };
-    return { thread, root: { thread, id: 'root' } };
-  }
-  async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
-    if (this.hold?.test(m.text)) await new Promise(() => {}); // never answers
-    if (this.failSends?.test(m.text)) throw new Error('503 service unavailable');
-    this.posts.push({ op: 'send', text: m.text, files: m.files?.length ?? 0, key: m.idempotencyKey });
-    return { thread, id: `m${++this.n}` };
-  }
-  async edit(_r: MessageRef, m: OutboundMessage) {
-    this.posts.push({ op: 'edit', text: m.text, files: 0 });
-  }
-  sent(re: RegExp): number {
-    return this.posts.filter((p) => p.op === 'send' && re.test(p.text)).length;
-  }
-  text(): string {
-    return this.posts.map((p) => p.text).join('\n');
-  }
 }
 
 export const request: InboundMessage = { id: 'm1', identity: { adapter: 'rec', userId: 'alice' }, text: '', receivedAt: new Date(), async ack() {} };
