@@ -158,7 +158,56 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE watch_notices ADD COLUMN mentions TEXT`);
     },
   },
+  {
+    version: 5,
+    description: "adapters' handled ids and job threads under their key/value keys (stores written before the KeyValueStore port)",
+    up(db) {
+      migrateToKeyValueKeys(db);
+    },
+  },
 ];
+
+/**
+ * Before the KeyValueStore port (src/core/KeyValueStore.ts), adapters recorded handled inbound ids in
+ * `processed_messages` (source, id) and knew their job threads from the jobs table only. They now read `meta` keys:
+ * a store written by that version would otherwise handle a mail or a redelivered chat message a second time, and
+ * would not see replies in its old job threads as meant for ASTRAN. Existing keys are never overwritten.
+ */
+export function migrateToKeyValueKeys(db: Db): void {
+  const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
+  const handled = db.prepare('SELECT source, message_id, at FROM processed_messages ORDER BY rowid').all() as { source: string; message_id: string; at: string }[];
+  for (const r of handled) {
+    // E-mail: an inbox entry saying the mail was answered (adapters/email/EmailAdapter.ts InboxEntry).
+    if (r.source === 'email') put.run(`email:inbox:${r.message_id}`, JSON.stringify({ state: 'answered', reason: `handled by an earlier version at ${r.at}` }));
+    // Slack (`slack-msg`, `slack-cmd`) and Mattermost (`mattermost-post`) claim `<source>:<id>` (claimOnce).
+    else put.run(`${r.source}:${r.message_id}`, r.at);
+  }
+  const threads = db
+    .prepare('SELECT id, thread_adapter, thread_key FROM jobs WHERE thread_adapter IS NOT NULL AND thread_key IS NOT NULL ORDER BY seq')
+    .all() as { id: string; thread_adapter: string; thread_key: string }[];
+  const setJob = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
+  const get = db.prepare('SELECT value FROM meta WHERE key = ?');
+  let lastConsole = Number((get.get('console:last_thread') as { value: string } | undefined)?.value ?? 0) || 0;
+  for (const t of threads) {
+    if (t.thread_adapter === 'slack' || t.thread_adapter === 'mattermost') put.run(`${t.thread_adapter}:job_thread:${t.thread_key}`, t.id);
+    else if (t.thread_adapter === 'console') {
+      // The old console numbered threads from T1 at every start: the latest job of a number owns it.
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`console:thread:${t.thread_key}`, t.id);
+      const n = /^T(\d+)$/.exec(t.thread_key);
+      if (n) lastConsole = Math.max(lastConsole, Number(n[1]));
+    } else if (t.thread_adapter === 'email') {
+      const raw = (get.get(`email:thread:${t.thread_key}`) as { value: string } | undefined)?.value;
+      if (!raw) continue;
+      try {
+        const info = JSON.parse(raw) as Record<string, unknown>;
+        if (info && typeof info === 'object' && info.jobId === undefined) setJob.run(JSON.stringify({ ...info, jobId: t.id }), `email:thread:${t.thread_key}`);
+      } catch {
+        // an unreadable entry stays as it was (the thread index ignores it)
+      }
+    }
+  }
+  if (lastConsole > 0) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('console:last_thread', String(lastConsole));
+}
 
 /** Highest schema version this build knows. */
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
