@@ -282,10 +282,12 @@ export class SlackAdapter implements Adapter {
       this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: clampText(withMentions(toMrkdwn(root.text || ' '), root.mentions)) })),
     );
     if (!res.ts) throw new Error('Slack chat.postMessage returned no ts');
-    const thread: ThreadRef = { adapter: ADAPTER, key: threadKey(channel, res.ts) };
+    // A user id as the channel (a direct message) is answered with the DM's own channel id: the thread lives there.
+    const posted = typeof res.channel === 'string' && res.channel ? res.channel : channel;
+    const thread: ThreadRef = { adapter: ADAPTER, key: threadKey(posted, res.ts) };
     // Replies in this thread are for ASTRAN even without a mention.
     if (jobId) this.kv.write(jobThreadKey(thread.key), jobId);
-    if (root.files?.length) await this.upload(channel, res.ts, root.files);
+    if (root.files?.length) await this.upload(posted, res.ts, root.files);
     return { thread, root: { thread, id: res.ts } };
   }
 

@@ -1,11 +1,12 @@
 import type { OutboxStore } from '../core/Outbox.js';
 import { resolve } from 'node:path';
-import type { Adapter, InboundHandler } from '../core/types.js';
+import type { Adapter, Identity, InboundHandler } from '../core/types.js';
 import type { JobRecord, JobStore } from '../core/JobStore.js';
 import { Watcher } from '../watch/Watcher.js';
 import { parseWatchConfig } from '../watch/config.js';
 import { NoticeDelivery } from '../watch/NoticeDelivery.js';
 import { WatchThreadOpener, WATCH_ADAPTER } from '../watch/WatchThreadOpener.js';
+import { JobRoutes } from '../orchestrator/JobRoutes.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
 import { parseSection } from '../config/sections.js';
 import type { LoadedConfig } from './config.js';
@@ -33,6 +34,8 @@ export interface BotOptions {
   loaded: LoadedConfig;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** A person's identities on other adapters (the people directory): the job's other route for outage notices. */
+  identitiesOf?: (who: Identity) => readonly Identity[];
   /** Overrides for tests and the one-shot CLI. The store also keeps the outbox (src/core/Outbox.ts). */
   store?: JobStore & OutboxStore;
   backend?: ClusterBackend;
@@ -91,6 +94,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     analysis: o.analysis ?? createAnalysisStep(config, o.attribution, { history: (job, index) => fluxHistory(store, job, index), log: o.log }),
     resultsDir,
     cacheDir,
+    routes: new JobRoutes({ watch: watchStore, identitiesOf: o.identitiesOf, running: (name) => name !== WATCH_ADAPTER && adapters.has(name) }),
     now,
   });
   orchestratorRef = orchestrator;

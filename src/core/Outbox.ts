@@ -17,8 +17,10 @@ import type { MessageRef, OutboundMessage, ThreadRef } from './types.js';
  * `progress`: the job's single progress line: posted once, then edited in place (its ref is stored on the job). An
  *   `enqueue` of a progress item with a key already pending or delivered REPLACES its text and makes it pending again:
  *   only the newest progress text matters.
+ * `open`: a new thread in a place: `thread.key` is then the adapter's place id (channel, address), not a thread
+ *   (notices to a job's owner through another route).
  */
-export type OutboxOp = 'send' | 'edit' | 'progress';
+export type OutboxOp = 'send' | 'edit' | 'progress' | 'open';
 
 /** pending → delivered, or pending → failed when every retry ran out (then `fallback` says what was done instead). */
 export type OutboxState = 'pending' | 'delivered' | 'failed';

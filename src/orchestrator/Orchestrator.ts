@@ -15,6 +15,7 @@ import { JobRunner, type AnalysisStep } from './JobRunner.js';
 import { JobThread } from './JobThread.js';
 import { Poller } from './Poller.js';
 import { OutboxDeliverer } from './OutboxDeliverer.js';
+import type { JobRoutes } from './JobRoutes.js';
 import { OutageNotice } from './OutageNotice.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
 import { jobTarget } from '../core/jobTarget.js';
@@ -29,6 +30,8 @@ export interface OrchestratorDeps {
   analysis: AnalysisStep;
   resultsDir: string;
   cacheDir: string;
+  /** The job's other routes, for outage notices (src/orchestrator/JobRoutes.ts). */
+  routes?: JobRoutes;
   now?: () => Date;
 }
 
@@ -61,8 +64,14 @@ export class Orchestrator extends EventEmitter implements JobControl {
       store: d.store,
       adapters: d.adapters,
       log: d.log.child({ part: 'outbox' }),
-      policy: { retryInitialMs: delivery.retry_initial_s * 1000, retryMaxMs: delivery.retry_max_s * 1000, patienceMs: delivery.patience_s * 1000 },
+      policy: {
+        retryInitialMs: delivery.retry_initial_s * 1000,
+        retryMaxMs: delivery.retry_max_s * 1000,
+        patienceMs: delivery.patience_s * 1000,
+        outageNoticeMs: delivery.outage_notice_s * 1000,
+      },
       admins: d.loaded.config.bot.admins,
+      routes: d.routes,
       now: this.now,
     });
   }

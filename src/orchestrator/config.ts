@@ -23,6 +23,12 @@ export const BotConfigSchema = z
         retry_initial_s: z.number().min(0.01).max(3600).default(5).describe('First wait before a failed post is retried.'),
         retry_max_s: z.number().min(0.01).max(86_400).default(300).describe('Longest wait between two retries (the wait doubles up to this).'),
         patience_s: z.number().min(0).max(7 * 86_400).default(6 * 3600).describe('After this long a message still not delivered is reported to `admins` instead.'),
+        outage_notice_s: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .default(120)
+          .describe("Messages held back this long are a platform outage: the job's owner is told once through the job's other route (their identity on another adapter, the places its standing order notifies), once when it is over, and once if patience_s runs out."),
       })
       .strict()
       .prefault({})

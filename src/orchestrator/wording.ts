@@ -237,3 +237,22 @@ export function undeliveredNotice(item: OutboxItem): string {
   const text = item.message.text.length > 600 ? item.message.text.slice(0, 600) + '…' : item.message.text;
   return `⚠️ ASTRAN could not deliver ${what} ${item.jobId ?? '(none)'} to its ${item.thread.adapter} thread after ${item.attempts + 1} ${plural(item.attempts + 1, 'try', 'tries')} (the log has the platform's answer under ${item.key}). The message was:\n${text}`;
 }
+
+// --- chat platform / mail outages (told through the job's other route) ---
+
+const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', mattermost: 'Mattermost', email: 'e-mail', console: 'the console' };
+const platformName = (adapter: string) => PLATFORM_NAMES[adapter] ?? adapter;
+const utcTime = (iso: string) => `${iso.slice(11, 16)} UTC`;
+
+export const deliveryDown = (jobId: string, adapter: string, sinceIso: string) =>
+  `⚠️ Job ${jobId}: ASTRAN cannot post to the job's ${platformName(adapter)} thread since ${utcTime(sinceIso)} (${platformName(adapter)} is not taking messages). ` +
+  'The job itself carries on; its messages are kept and delivered there when it works again. I will say so here.';
+
+export const deliveryBack = (jobId: string, adapter: string, downFor: string, inThread: boolean) =>
+  inThread
+    ? `ℹ️ ${platformName(adapter)} did not take ASTRAN's messages for ${downFor}: the messages above were held back and delivered late (job ${jobId}).`
+    : `✅ Job ${jobId}: posting to its ${platformName(adapter)} thread works again (after ${downFor}); the held-back messages are being delivered there.`;
+
+export const deliveryGivenUp = (jobId: string, adapter: string, downFor: string, state: string) =>
+  `⏰ Job ${jobId}: ASTRAN has tried for ${downFor} to post to its ${platformName(adapter)} thread and has given up on the oldest messages (the admins have them). ` +
+  `The job is ${state}. To see where it stands, send \`status ${jobId}\` here or anywhere ASTRAN listens; the results are kept and are listed by \`status\` when it is done.`;

@@ -16,7 +16,7 @@ export const storedOutboxItemSchema = z.object({
   seq: z.number().int(),
   key: z.string().min(1),
   jobId: z.string().nullable(),
-  op: z.enum(['send', 'edit', 'progress']),
+  op: z.enum(['send', 'edit', 'progress', 'open']),
   thread: threadRefSchema,
   target: messageRefSchema.nullable(),
   message: storedMessageSchema,

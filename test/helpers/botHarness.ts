@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../src/bot/config.js';
-import { createBot, type Bot } from '../../src/bot/createBot.js';
+import { createBot, type Bot, type BotOptions } from '../../src/bot/createBot.js';
+import type { Adapter } from '../../src/core/types.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import type { JobRecord } from '../../src/core/JobStore.js';
 import { isFinal } from '../../src/core/JobStore.js';
@@ -34,6 +35,13 @@ export interface BotHarnessOptions {
   env: NodeJS.ProcessEnv;
   log?: Logger;
   prefix?: string;
+  /** The job store (default: a new memory store); an extra adapter built on it shares its key/value space. */
+  store?: MemoryJobStore;
+  /** Overrides of the `bot:` section (e.g. delivery timings). */
+  bot?: Record<string, unknown>;
+  /** More adapters built by the test (e.g. one wired to a second fake platform). */
+  extraAdapters?: Adapter[];
+  identitiesOf?: BotOptions['identitiesOf'];
 }
 
 export async function startBotHarness(o: BotHarnessOptions): Promise<BotHarness> {
@@ -42,9 +50,10 @@ export async function startBotHarness(o: BotHarnessOptions): Promise<BotHarness>
   loaded.config.auth.users = o.users as typeof loaded.config.auth.users;
   loaded.config.adapters = o.adapters as typeof loaded.config.adapters;
   loaded.config.backends.local = { ...(loaded.config.backends.local as object), workdir: join(dir, 'work') };
-  const store = new MemoryJobStore();
+  if (o.bot) loaded.config.bot = { ...loaded.config.bot, ...o.bot } as typeof loaded.config.bot;
+  const store = o.store ?? new MemoryJobStore();
   const resultsDir = join(dir, 'out');
-  const bot = await createBot({ loaded, env: o.env, log: o.log ?? silentLogger, store, resultsDir });
+  const bot = await createBot({ loaded, env: o.env, log: o.log ?? silentLogger, store, resultsDir, extraAdapters: o.extraAdapters, identitiesOf: o.identitiesOf });
   try {
     await bot.start({ resume: false });
   } catch (err) {

@@ -237,6 +237,19 @@ export class FakeMattermost {
     this.conns.clear();
   }
 
+  private outage = false;
+
+  /** A Mattermost outage (server or proxy down): every request answers 503 and WebSockets drop, until `up()`. */
+  down(): void {
+    this.outage = true;
+    this.setWebSocketAvailable(false);
+  }
+
+  up(): void {
+    this.outage = false;
+    this.setWebSocketAvailable(true);
+  }
+
   /** While false, WebSocket upgrades are refused with 503 (REST keeps working). */
   setWebSocketAvailable(available: boolean): void {
     this.wsAvailable = available;
@@ -347,6 +360,11 @@ export class FakeMattermost {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     const call: FakeCall = { method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), auth: 'missing', status: 0 };
+    if (this.outage) {
+      res.writeHead(503, { 'content-type': 'text/html', connection: 'close' });
+      res.end('<html><body>503 Service Unavailable</body></html>');
+      return;
+    }
     this.calls.push(call);
     try {
       if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));

@@ -145,6 +145,18 @@ export class FakeSlack {
   rateLimit(method: string, times = 1, retryAfterS = 1): void {
     this.limits.set(method, { times, retryAfterS });
   }
+
+  private outage = false;
+
+  /** A Slack outage: every Web API and upload call answers 503 and Socket Mode connections drop, until `up()`. */
+  down(): void {
+    this.outage = true;
+    this.dropSockets('terminate');
+  }
+
+  up(): void {
+    this.outage = false;
+  }
   readonly messages: FakeMessage[] = [];
   readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, FakeFile>();
@@ -448,6 +460,12 @@ export class FakeSlack {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x');
     const raw = await readBody(req);
+    if (this.outage) {
+      // An incident: Slack's edge answers 503 with an HTML page, whatever was asked.
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html><body>Service Unavailable</body></html>');
+      return;
+    }
     if (req.method === 'POST' && u.pathname.startsWith('/api/')) {
       const method = u.pathname.slice(5);
       const limit = this.limits.get(method);
@@ -552,7 +570,8 @@ export class FakeSlack {
         return ok({ url: `${this.origin.replace('http', 'ws')}/link/?ticket=${ticket}` });
       }
       case 'chat.postMessage': {
-        const channel = str('channel');
+        // A user id as the channel posts into the app's direct message with that user (Slack answers with the DM's id).
+        const channel = this.directMessage(str('channel'));
         const chErr = this.channelError(channel);
         if (chErr) return fail(chErr);
         const text = str('text');
@@ -639,6 +658,14 @@ export class FakeSlack {
       default:
         return fail('unknown_method');
     }
+  }
+
+  /** `U…`/`W…` → the app's DM channel with that user (`D…`, created on first use); any other id unchanged. */
+  private directMessage(channel: string | undefined): string | undefined {
+    if (!channel || !/^[UW][A-Z0-9]{2,}$/.test(channel)) return channel;
+    const dm = `D${channel.slice(1)}`;
+    if (!this.channels.has(dm)) this.channels.set(dm, { member: true });
+    return dm;
   }
 
   private channelError(channel: string | undefined, needMember = true): string | undefined {

@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 const ts = z.string().regex(/^\d+\.\d+$/, 'a message ts');
 const channel = z.string().regex(/^[CDG][A-Z0-9]+$/, 'a channel id');
+/** chat.postMessage also takes a user id: the message goes to the app's direct message with that user. */
+const channelOrUser = z.string().regex(/^[CDGUW][A-Z0-9]+$/, 'a channel id or a user id');
 /** Arrays are sent as JSON text in form-encoded calls. */
 const jsonArray = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => {
@@ -28,7 +30,7 @@ export const SLACK_METHOD_SCHEMAS: Record<string, z.ZodType> = {
   'apps.connections.open': z.looseObject({}),
   /** chat.postMessage: channel, and one of text / blocks / attachments; thread_ts of the parent. */
   'chat.postMessage': z
-    .looseObject({ channel, text: text.optional(), blocks: z.unknown().optional(), attachments: z.unknown().optional(), thread_ts: ts.optional(), mrkdwn: z.unknown().optional() })
+    .looseObject({ channel: channelOrUser, text: text.optional(), blocks: z.unknown().optional(), attachments: z.unknown().optional(), thread_ts: ts.optional(), mrkdwn: z.unknown().optional() })
     .refine(hasContent, 'one of text, blocks or attachments is required'),
   /** chat.update: channel and ts of the message; new text / blocks / attachments. */
   'chat.update': z.looseObject({ channel, ts, text: text.optional(), blocks: z.unknown().optional(), attachments: z.unknown().optional() }),
