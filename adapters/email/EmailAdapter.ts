@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../src/core/types.js';
@@ -9,6 +9,7 @@ import { plainSafe } from '../shared/safeText.js';
 import { EmailConfigSchema, type EmailConfig } from './config.js';
 import { ImapInbox, type FetchedMail } from './ImapInbox.js';
 import { MailSender } from './MailSender.js';
+import { SentCopies } from './SentCopies.js';
 import { ThreadIndex } from './ThreadIndex.js';
 import { RateLimiter } from './RateLimiter.js';
 import { firstHeader, headerValues, messageIdsIn, parseHeaderBlock } from './headers.js';
@@ -65,6 +66,8 @@ interface InboxEntry {
 }
 
 const inboxKey = (messageId: string) => `email:inbox:${messageId}`;
+/** A random secret of this store, part of every derived Message-ID (nobody else can predict one). */
+const ID_SALT_KEY = 'email:id_salt';
 
 export class EmailAdapter implements Adapter {
   readonly name = EMAIL_ADAPTER;
@@ -86,13 +89,19 @@ export class EmailAdapter implements Adapter {
     this.kv = deps.kv;
     this.now = deps.now ?? (() => new Date());
     const password = requireEnv(deps.env, this.config.imap.password_env);
-    this.sender = new MailSender(this.config, deps.env);
+    const ca = this.config.imap.ca_file ? readFileSync(this.config.imap.ca_file) : undefined;
+    const copies = new SentCopies({ imap: this.config.imap, password, ca, log: deps.log });
+    this.sender = new MailSender(this.config, deps.env, {
+      kv: deps.kv,
+      findCopy: (id, waitMs) => copies.find(id, waitMs),
+      waitMs: this.config.sent_copy.wait_s * 1000,
+    });
     this.threads = new ThreadIndex(deps.kv);
     this.limiter = new RateLimiter(this.config.rate_limit.max, this.config.rate_limit.window_s * 1000);
     this.inbox = new ImapInbox({
       imap: this.config.imap,
       password,
-      ca: this.config.imap.ca_file ? readFileSync(this.config.imap.ca_file) : undefined,
+      ca,
       maxBytes: this.config.max_bytes,
       log: deps.log,
       handle: (mail) => this.handleMail(mail),
@@ -134,7 +143,7 @@ export class EmailAdapter implements Adapter {
   /** A new mail to `address` (a subscribed place); replies to it continue the thread like any job mail. */
   async openThreadIn(address: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
     const subject = `ASTRAN: ${root.text.split('\n')[0].replace(/[*_`]/g, '').slice(0, 90)}`;
-    const key = await this.sender.start(address, subject, root);
+    const key = await this.sender.start(address, subject, root, root.idempotencyKey ? this.derivedId(root.idempotencyKey, 'new') : undefined);
     this.threads.open(key, { to: address, subject });
     const thread = { adapter: EMAIL_ADAPTER, key };
     return { thread, root: { thread, id: key } };
@@ -143,7 +152,11 @@ export class EmailAdapter implements Adapter {
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
     const t = this.threads.get(thread.key);
     if (!t) throw new Error('email: unknown thread');
-    const id = await this.sender.reply({ to: t.to, subject: t.subject, inReplyTo: t.chain[t.chain.length - 1], references: t.chain }, message);
+    // The outbox's idempotency key fixes the Message-ID: a post retried (after a crash or a failed attempt) is the same
+    // mail, and MailSender sends it again only when its first submission was surely not accepted.
+    const fixed = message.idempotencyKey ? this.derivedId(message.idempotencyKey, 'post') : undefined;
+    const chain = t.chain.filter((c) => c !== fixed);
+    const id = await this.sender.reply({ to: t.to, subject: t.subject, inReplyTo: chain[chain.length - 1], references: chain }, message, fixed);
     this.threads.add(thread.key, id);
     return { thread, id };
   }
@@ -155,7 +168,12 @@ export class EmailAdapter implements Adapter {
 
   /** Message-ID of a reply derived from the request's: the same after a restart, unique per request and kind. */
   private derivedId(requestId: string, kind: string): string {
-    const h = createHash('sha256').update(`${kind}\u0000${requestId}`).digest('hex').slice(0, 32);
+    let salt = this.kv.read(ID_SALT_KEY);
+    if (salt === undefined) {
+      salt = randomBytes(16).toString('hex');
+      this.kv.write(ID_SALT_KEY, salt);
+    }
+    const h = createHash('sha256').update(`${salt}\u0000${kind}\u0000${requestId}`).digest('hex').slice(0, 32);
     return `<astran.${kind}.${h}@${this.config.address.split('@')[1]}>`;
   }
 
@@ -189,7 +207,7 @@ export class EmailAdapter implements Adapter {
   }
 
   /** One unread mail from the inbox. Never throws for a bad mail: problems are logged (users see an error id). */
-  private async handleMail(mail: FetchedMail): Promise<void> {
+  private async handleMail(mail: FetchedMail): Promise<'done' | 'later'> {
     const fields = parseHeaderBlock(mail.headers);
     const messageId = messageIdsIn(firstHeader(fields, 'message-id'))[0] ?? `<${createHash('sha256').update(mail.source ?? mail.headers).digest('hex').slice(0, 32)}@no-message-id.invalid>`;
     const header = await simpleParser(mail.headers);
@@ -203,13 +221,25 @@ export class EmailAdapter implements Adapter {
     const threadKey = this.threads.lookup(inReplyTo, references);
     const ctx: MailContext = { from: from ?? '', subject, messageId, references, threadKey };
 
+    if (from === this.config.address.toLowerCase()) {
+      // The bot's own copy (email.sent_copy): filed like handled mail, the proof that a mail was accepted.
+      this.log.debug({ ...logCtx }, 'email: own sent copy filed');
+      return 'done';
+    }
+
     const done = this.readEntry(messageId);
     if (done) {
-      // Handled before (a crash or restart came between recording the answer and flagging the mail): send what
-      // was recorded if it has not gone out yet, never handle the request twice.
+      // Handled before (a crash or restart came between recording the answer and flagging the mail, or the mail
+      // server was down when the answer was due): send what was recorded if it has not gone out yet, never handle
+      // the request twice.
       this.log.info({ ...logCtx, pendingReply: done.reply ? !done.reply.sent : false }, 'email: already handled; not handled again');
-      await this.deliver(ctx, done).catch((err: unknown) => this.log.error({ ...logCtx, err: (err as Error).message }, 'email: recorded reply could not be sent'));
-      return;
+      return this.deliver(ctx, done).then(
+        () => 'done' as const,
+        (err: unknown) => {
+          this.log.warn({ ...logCtx, err: (err as Error).message }, 'email: recorded reply could not be sent yet');
+          return 'later' as const;
+        },
+      );
     }
 
     const screening = screenMail({ fields, from, tooLarge: mail.source === null, config: this.config, limiter: this.limiter, nowMs: this.now().getTime() });
@@ -217,8 +247,13 @@ export class EmailAdapter implements Adapter {
       const reason = screening.action === 'accept' ? 'not downloaded' : screening.reason;
       this.log.info({ ...logCtx, size: mail.size, reason }, screening.action === 'answer' ? 'email: mail answered without reaching the core' : 'email: mail dropped without a reply');
       const text = screening.action === 'answer' ? screening.text + (screening.withExample ? EXAMPLE_FOOTER : '') : null;
-      await this.answer(ctx, text, reason).catch((err: unknown) => this.log.error({ ...logCtx, err: (err as Error).message }, 'email: reply failed'));
-      return;
+      return this.answer(ctx, text, reason).then(
+        () => 'done' as const,
+        (err: unknown) => {
+          this.log.warn({ ...logCtx, err: (err as Error).message }, 'email: reply not sent yet');
+          return 'later' as const;
+        },
+      );
     }
 
     const parsed = await simpleParser(mail.source);
@@ -268,6 +303,9 @@ export class EmailAdapter implements Adapter {
       this.contexts.delete(messageId);
     }
     // Handled without an answer (e.g. a dispatcher that said nothing): still handled once.
-    if (!this.readEntry(messageId)) this.kv.write(inboxKey(messageId), JSON.stringify({ state: 'answered', reason: 'no answer' } satisfies InboxEntry));
+    const entry = this.readEntry(messageId);
+    if (!entry) this.kv.write(inboxKey(messageId), JSON.stringify({ state: 'answered', reason: 'no answer' } satisfies InboxEntry));
+    // An answer recorded but not sent (the mail server is down): the mail stays unread and comes back.
+    return entry?.reply && !entry.reply.sent ? 'later' : 'done';
   }
 }

@@ -18,9 +18,15 @@ export interface ImapInboxOptions {
   ca?: Buffer;
   maxBytes: number;
   log: Logger;
-  /** Handle one mail; it must not throw for a bad mail (a throw is logged and the mail still flagged). */
-  handle(mail: FetchedMail): Promise<void>;
+  /**
+   * Handle one mail; it must not throw for a bad mail (a throw is logged and the mail still flagged). `later`: its
+   * answer could not be sent yet (mail server down): the mail stays unseen and is handed over again after a back-off,
+   * where the adapter sends what it recorded.
+   */
+  handle(mail: FetchedMail): Promise<void | 'done' | 'later'>;
 }
+
+const LATER_FIRST_MS = 2000;
 
 const INITIAL_BACKOFF_MS = 500;
 
@@ -39,6 +45,9 @@ export class ImapInbox {
   private again = false;
   /** Number of successful connections so far (tests and logs). */
   connections = 0;
+  /** Mails whose answer is still to be sent: not handed over again before `at`. */
+  private readonly later = new Map<number, { at: number; waitMs: number }>();
+  private laterTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ImapInboxOptions) {}
 
@@ -58,6 +67,7 @@ export class ImapInbox {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.laterTimer) clearTimeout(this.laterTimer);
     this.wake?.();
     const c = this.client;
     if (c) {
@@ -176,6 +186,19 @@ export class ImapInbox {
     return this.draining;
   }
 
+  /** Hand `uid` over again after a back-off (doubling, up to reconnect_max_s), with a pass scheduled for then. */
+  private deferred(client: ImapFlow, uid: number, lastWaitMs?: number): void {
+    const waitMs = Math.min(lastWaitMs ? lastWaitMs * 2 : LATER_FIRST_MS, this.opts.imap.reconnect_max_s * 1000);
+    this.later.set(uid, { at: Date.now() + waitMs, waitMs });
+    this.opts.log.info({ uid, retryInMs: waitMs }, 'email: answer not sent yet; the mail stays unread and is tried again');
+    const next = Math.min(...[...this.later.values()].map((l) => l.at));
+    if (this.laterTimer) clearTimeout(this.laterTimer);
+    this.laterTimer = setTimeout(() => {
+      this.laterTimer = null;
+      if (client.usable) void this.drain(client);
+    }, Math.max(0, next - Date.now()) + 10);
+  }
+
   private async pass(client: ImapFlow): Promise<number> {
     if (!client.usable) return 0;
     const i = this.opts.imap;
@@ -188,6 +211,8 @@ export class ImapInbox {
       const uids = (found || []).sort((a, b) => a - b);
       for (const uid of uids) {
         if (this.stopping) break;
+        const wait = this.later.get(uid);
+        if (wait && wait.at > Date.now()) continue;
         const meta = await client.fetchOne(String(uid), { size: true, headers: true }, { uid: true });
         if (!meta) continue;
         const size = meta.size ?? 0;
@@ -196,11 +221,17 @@ export class ImapInbox {
           const full = await client.fetchOne(String(uid), { source: true }, { uid: true });
           source = full ? (full.source ?? null) : null;
         }
+        let outcome: void | 'done' | 'later' = 'done';
         try {
-          await this.opts.handle({ uid, size, headers: meta.headers ?? Buffer.alloc(0), source });
+          outcome = await this.opts.handle({ uid, size, headers: meta.headers ?? Buffer.alloc(0), source });
         } catch (err) {
           this.opts.log.error({ err: (err as Error).message, uid }, 'email: handling a mail failed');
         }
+        if (outcome === 'later') {
+          this.deferred(client, uid, wait?.waitMs);
+          continue;
+        }
+        this.later.delete(uid);
         await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
         if (i.move_to) await client.messageMove(String(uid), i.move_to, { uid: true });
         handled++;

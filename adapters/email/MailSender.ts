@@ -9,8 +9,37 @@ import { baseSubject } from './parseEmailCommand.js';
 import { requireEnv } from './requireEnv.js';
 import { plainSafe } from '../shared/safeText.js';
 import { ConfigError } from '../../src/core/errors.js';
+import type { KeyValueStore } from '../../src/core/KeyValueStore.js';
+import { crashPoint } from '../../src/util/crashPoint.js';
+import type { CopyLookup } from './SentCopies.js';
 
 const SEND_ATTEMPTS = 3;
+
+/** A send refused or never connected: the server did not take the mail (no copy can exist). */
+function surelyNotAccepted(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return typeof e.responseCode === 'number' || ['ECONNECTION', 'ECONNREFUSED', 'EDNS', 'EAUTH', 'ETLS'].includes(e.code ?? '');
+}
+
+/** The sent copy could not be looked for (mailbox unreachable): try the send again later, as for any temporary failure. */
+export class SendUndecidedError extends Error {
+  readonly code = 'ECONNECTION';
+  constructor(messageId: string) {
+    super(`cannot tell whether ${messageId} was already accepted (the mailbox is unreachable); sending it later`);
+    this.name = 'SendUndecidedError';
+  }
+}
+
+/** A mail whose submission went out and may have been accepted; value: when (ISO). */
+const inFlightKey = (messageId: string) => `email:sending:${messageId}`;
+
+export interface SendGuard {
+  kv: KeyValueStore;
+  /** Look for the bot's own (Bcc) copy of a mail in its mailbox. */
+  findCopy(messageId: string, waitMs: number): Promise<CopyLookup>;
+  /** How long a copy may take to arrive after acceptance. */
+  waitMs: number;
+}
 
 function isTemporary(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
@@ -45,7 +74,14 @@ export class MailSender {
   private readonly transport: Transporter;
   private readonly domain: string;
 
-  constructor(private readonly config: EmailConfig, env: NodeJS.ProcessEnv) {
+  /**
+   * `guard`: closes SMTP's duplicate window for mails with a fixed Message-ID. Before such a mail is submitted, a
+   * key records it as in flight; after Postfix accepted it, the key is removed. A key still there at the next send of
+   * the same Message-ID (the bot was killed in between, or the connection dropped after the data went out) means the
+   * mail may have been accepted: the bot's Bcc copy is looked for in its own mailbox, and the mail is sent again only
+   * when no copy arrives.
+   */
+  constructor(private readonly config: EmailConfig, env: NodeJS.ProcessEnv, private readonly guard?: SendGuard) {
     const s = config.smtp;
     const auth = s.oauth2
       ? {
@@ -83,8 +119,8 @@ export class MailSender {
   }
 
   /** A new conversation (standing orders: notices, digests, alerts); returns its Message-ID. */
-  async start(to: string, subject: string, message: OutboundMessage): Promise<string> {
-    return this.sendMail(to, subject, message, {});
+  async start(to: string, subject: string, message: OutboundMessage, fixedMessageId?: string): Promise<string> {
+    return this.sendMail(to, subject, message, {}, fixedMessageId);
   }
 
   private async sendMail(
@@ -98,6 +134,8 @@ export class MailSender {
     const mail = {
       from: { name: this.config.display_name, address: this.config.address },
       to,
+      // The bot's own copy: proof in its mailbox that this Message-ID was accepted (see the constructor).
+      ...(this.config.sent_copy.enabled ? { bcc: this.config.address } : {}),
       subject,
       messageId,
       ...threading,
@@ -107,14 +145,36 @@ export class MailSender {
       headers: { 'Auto-Submitted': threading.inReplyTo ? 'auto-replied' : 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       attachments: (message.files ?? []).map((f) => ({ filename: f.name, content: f.data, contentType: f.contentType })),
     };
+    const guard = fixedMessageId && this.config.sent_copy.enabled ? this.guard : undefined;
+    if (guard && guard.kv.read(inFlightKey(messageId)) !== undefined) {
+      const copy = await guard.findCopy(messageId, guard.waitMs);
+      if (copy === 'found') {
+        guard.kv.delete(inFlightKey(messageId));
+        return messageId; // accepted before: sending again would be the duplicate
+      }
+      if (copy === 'unknown') throw new SendUndecidedError(messageId);
+    }
     // Temporary failures (4xx, dropped connections) are retried a few times, as any MTA would.
     for (let attempt = 1; ; attempt++) {
       try {
+        guard?.kv.write(inFlightKey(messageId), new Date().toISOString());
         await this.transport.sendMail(mail);
+        crashPoint('mail_accepted', subject);
+        guard?.kv.delete(inFlightKey(messageId));
         return messageId;
       } catch (err) {
+        if (guard && surelyNotAccepted(err)) guard.kv.delete(inFlightKey(messageId));
         if (attempt >= SEND_ATTEMPTS || !isTemporary(err)) throw err;
         await new Promise((r) => setTimeout(r, 300 * 4 ** (attempt - 1)));
+        if (guard && guard.kv.read(inFlightKey(messageId)) !== undefined) {
+          // The dropped attempt may have been accepted: look for its copy before trying again.
+          const copy = await guard.findCopy(messageId, guard.waitMs);
+          if (copy === 'found') {
+            guard.kv.delete(inFlightKey(messageId));
+            return messageId;
+          }
+          if (copy === 'unknown') throw err; // a later send looks again
+        }
       }
     }
   }

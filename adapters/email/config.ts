@@ -65,6 +65,12 @@ export const EmailConfigSchema = z
       .optional(),
     /** At most `max` mails per sender within `window_s` seconds. */
     rate_limit: z.object({ max: z.number().int().positive(), window_s: z.number().positive() }).strict().default({ max: 10, window_s: 3600 }),
+    /**
+     * Every mail is also sent (Bcc) to `address`, and the inbox files these copies like handled mail. A mail whose
+     * submission was interrupted (the bot killed after Postfix took it, a connection dropped after the data) is
+     * sent again only when its copy has not arrived within `wait_s`: no duplicate mail after a crash.
+     */
+    sent_copy: z.object({ enabled: z.boolean().default(true), wait_s: z.number().positive().default(20) }).strict().prefault({}),
     /** Larger mails get a short reply and are not read. */
     max_bytes: z.number().int().positive().default(1_000_000),
   })
