@@ -1,4 +1,10 @@
-/** HTML rendering of the core's light markdown (bold, `code`, code blocks, lists) for mail clients. */
+import { textParts } from '../../src/core/userText.js';
+import { plainSafe } from '../shared/safeText.js';
+
+/**
+ * HTML rendering of the core's light markdown (bold, `code`, code blocks, lists) for mail clients. Marked user
+ * strings (src/core/userText.ts) are shown as typed: HTML-escaped, never read as markdown.
+ */
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -11,9 +17,13 @@ function inline(s: string): string {
     .replace(/(^|[\s(])_([^_\s][^_]*)_(?=[\s).,!?]|$)/g, '$1<i>$2</i>');
 }
 
-export function renderHtml(text: string): string {
+export function renderHtml(marked: string): string {
+  const users: string[] = [];
+  const text = textParts(marked.replace(/[\uE002\uE003]/g, ''))
+    .map((p) => (p.user ? `\uE002${users.push(plainSafe(p.text)) - 1}\uE003` : plainSafe(p.text)))
+    .join('');
   const out: string[] = [];
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = text.split('\n');
   let inList = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -34,5 +44,6 @@ export function renderHtml(text: string): string {
     out.push(line.trim() === '' ? '<br>' : `<div>${inline(line)}</div>`);
   }
   if (inList) out.push('</ul>');
-  return `<!doctype html><html><body style="font-family:sans-serif">${out.join('\n')}</body></html>`;
+  const body = out.join('\n').replace(/\uE002(\d+)\uE003/g, (_m, n: string) => esc(users[Number(n)]));
+  return `<!doctype html><html><body style="font-family:sans-serif">${body}</body></html>`;
 }

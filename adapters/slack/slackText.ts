@@ -3,7 +3,7 @@
  * in <...>. Outbound: the core writes light markdown; Slack's mrkdwn differs (single-star bold,
  * <url|label> links) and needs &, <, > escaped.
  */
-import { neutraliseBroadcasts, plainSafe, splitCode } from '../shared/safeText.js';
+import { neutraliseBroadcasts, plainSafe, renderWithUserText, splitCode } from '../shared/safeText.js';
 
 /** Remove mentions of the bot (`<@U123>` or `<@U123|name>`) and decode Slack's entity escapes. */
 export function inboundText(text: string, botUserId: string): string {
@@ -38,6 +38,24 @@ function escapeRe(s: string): string {
  * Code spans and blocks are left untouched apart from escaping.
  */
 export function toMrkdwn(md: string): string {
+  return renderWithUserText(md, ownMrkdwn, slackUserText);
+}
+
+const escapeSlack = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * One user-controlled string for Slack: `&<>` escaped (no `<!channel>`, `<@U…>` or `<url|label>`), broadcasts inert,
+ * bidi and controls stripped. Slack has no escape character for its formatting, so `*`, `_`, `~` and backticks get a
+ * zero-width space on both sides: shown as typed, they cannot pair up into bold, italics, strike or code. Inside
+ * ASTRAN's code span a backtick would end the span: it becomes a straight quote there.
+ */
+export function slackUserText(s: string, inCode: boolean): string {
+  const safe = escapeSlack(plainSafe(s));
+  if (inCode) return safe.replace(/`/g, "'");
+  return neutraliseBroadcasts(safe).replace(/[*_~`]/g, (c) => `\u200B${c}\u200B`);
+}
+
+function ownMrkdwn(md: string): string {
   return splitCode(plainSafe(md))
     .map((part, i) => {
       const escaped = part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,12 +1,14 @@
 import type { Identity } from '../core/types.js';
 import type { JobRecord } from '../core/JobStore.js';
+import { userText } from '../core/userText.js';
 
 /** `A-0042 (Crab Nebula, 20231207, stage dl1_to_dl2)` — what a job is, in one line. */
 export function jobLabel(job: JobRecord): string {
   const p = job.params;
   const nights = p.nightFrom === p.nightTo ? p.nightFrom : `${p.nightFrom}..${p.nightTo}`;
   const where = job.state === 'running' && job.stage ? `stage ${job.stage}` : job.state.replace('_', ' ');
-  return `${job.id} (${p.source}, ${nights}, ${where})`;
+  // A target of opportunity is named by whoever launched it; catalogue names are configuration.
+  return `${job.id} (${p.target ? userText(p.source) : p.source}, ${nights}, ${where})`;
 }
 
 /** Stable "adapter:userId" form used by authorization, ownership and confirmations. */
@@ -18,6 +20,7 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
   return a.adapter === b.adapter && a.userId === b.userId;
 }
 
+/** Who launched a job, as shown to others: a display name is the sender's own choice, so it is marked as user text. */
 export function requesterName(job: JobRecord): string {
-  return job.requester.displayName || identityKey(job.requester);
+  return userText(job.requester.displayName || identityKey(job.requester));
 }

@@ -1,8 +1,9 @@
 /**
  * Every sentence a job says to its users, in one place: easy to review, to keep consistent, and to translate.
  * The runner (JobRunner.ts), the orchestrator and the analysis step decide WHAT happened; this module says it.
- * No function here does I/O. User-controlled strings (source names, display names) are passed through as given:
- * the adapters escape them for their platform.
+ * No function here does I/O. User-controlled strings (display names, names of targets of opportunity) are marked
+ * with userText() where they are interpolated: each adapter escapes them for its platform and leaves ASTRAN's own
+ * formatting alone (src/core/userText.ts).
  */
 import { fluxSummaryLine } from '../analysis/flux/fluxSentence.js';
 import type { AnalysisResult } from '../analysis/types.js';
@@ -11,6 +12,7 @@ import type { JobRecord, LaunchParams } from '../core/JobStore.js';
 import { formatRunsTable } from '../plots/formatRunsTable.js';
 import { decLineText } from '../pipeline/decLine.js';
 import { fmtDuration, fmtNights } from './format.js';
+import { userText } from '../core/userText.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
 
@@ -30,8 +32,8 @@ export function rootText(job: JobRecord): string {
     .join(', ');
   const lines = decLineText(p.runDecLines);
   return (
-    `🔭 *${job.id}* · ${p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
-    `${opts ? ` · ${opts}` : ''}${lines ? ` · ${lines}` : ''} · requested by ${job.requester.displayName ?? job.requester.userId}\n` +
+    `🔭 *${job.id}* · ${p.target ? userText(p.source) : p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
+    `${opts ? ` · ${opts}` : ''}${lines ? ` · ${lines}` : ''} · requested by ${userText(job.requester.displayName ?? job.requester.userId)}\n` +
     // "Reply" reads right in a chat thread and in a mail conversation alike.
     `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
   );
@@ -170,7 +172,7 @@ export const cancelledProgress = (elapsed: string) => `🛑 cancelled · elapsed
 export const failedProgress = (elapsed: string) => `❌ failed · elapsed ${elapsed}`;
 
 export const cancelled = (jobId: string, by: string | null, hadClusterJobs: boolean) =>
-  `🛑 ${jobId} cancelled${by ? ` by ${by}` : ''}. ${hadClusterJobs ? 'Its cluster jobs were cancelled.' : ''}`.trim();
+  `🛑 ${jobId} cancelled${by ? ` by ${userText(by)}` : ''}. ${hadClusterJobs ? 'Its cluster jobs were cancelled.' : ''}`.trim();
 
 export function relaunchCommand(p: LaunchParams): string {
   return `launch source="${p.source}" date=${p.nightFrom === p.nightTo ? p.nightFrom : `${p.nightFrom}..${p.nightTo}`} force=yes`;

@@ -1,5 +1,6 @@
 /** Words for subscriptions, shared by the commands, the digest and the alerts. */
 import type { Cuts, Place, Subscription } from '../core/WatchStore.js';
+import { userText } from '../core/userText.js';
 
 export function cutsText(c: Cuts): string {
   const e = c.emin !== undefined || c.emax !== undefined ? `, ${c.emin ?? 0}–${c.emax ?? '∞'} TeV` : '';
@@ -20,9 +21,9 @@ export function placeText(p: Place): string {
 }
 
 export function subscriberName(s: Subscription): string {
-  return s.subscriber.displayName || `${s.subscriber.adapter}:${s.subscriber.userId}`;
+  return userText(s.subscriber.displayName || `${s.subscriber.adapter}:${s.subscriber.userId}`);
 }
 
 export function sourceText(s: Pick<Subscription, 'source' | 'too'>): string {
-  return s.too ? `${s.source} (ToO at RA ${s.too.ra}°, Dec ${s.too.dec}°)` : s.source;
+  return s.too ? `${userText(s.source)} (ToO at RA ${s.too.ra}°, Dec ${s.too.dec}°)` : s.source;
 }

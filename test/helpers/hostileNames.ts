@@ -1,6 +1,8 @@
 /**
  * Issue 12 failure 7: hostile requester names (a phishing link with a broadcast, a bidi override...) and what must
- * never reach another user's screen, whatever the platform. Used by each adapter's contract test.
+ * never reach another user's screen, whatever the platform. Used by each adapter's contract test. Names are escaped
+ * per string (src/core/userText.ts): even a harmless `*bold*` in a name shows as typed, the listing's own formatting
+ * stays.
  */
 import assert from 'node:assert/strict';
 import type { makeServices } from '../fakes/fakeServices.js';
@@ -11,6 +13,7 @@ export const HOSTILE_NAMES = [
   '@here ![pixel](https://evil.example/p.png)',
   'Alice \u202Egnp.exe',
   '@all \u2066hidden\u2069',
+  '*Alice* the _great_',
 ];
 
 /** One e-mail-launched job per hostile name (A-0001 … A-0005). */

@@ -26,7 +26,8 @@ test('Mattermost: `jobs` shows hostile requester names as inert text', async () 
     assertInert(text, 'Mattermost', /[[\]]/);
     // No markdown link or image Mattermost would render: every [ and ] outside code is escaped.
     assert.doesNotMatch(text, /(^|[^\\])\[[^\]]*(?<!\\)\]\(/);
-    assert.ok(text.includes('\\[Reset your ASTRAN password\\](https://evil.example/login)'), 'shown as typed, not as a link');
+    assert.ok(text.includes('\\[Reset your ASTRAN password\\]\\(https://evil.example/login\\)'), 'shown as typed, not as a link');
+    assert.ok(text.includes('\\*Alice\\* the \\_great\\_'), 'harmless markdown in a name shows as typed');
   } finally {
     await rig.close();
   }

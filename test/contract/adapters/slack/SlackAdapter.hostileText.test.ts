@@ -27,6 +27,8 @@ test('Slack: `jobs` shows hostile requester names as inert text', async () => {
     // Slack's own syntax: no link, special mention or user mention can come out of a name.
     assert.doesNotMatch(text, /<https?:|<!|<@/);
     assert.match(text, /\[Reset your ASTRAN password\]\(https:\/\/evil\.example\/login\)/, 'shown as typed, not as a link');
+    // Slack cannot escape formatting: the name's stars are fenced by zero-width spaces, so they show and do not bold.
+    assert.ok(text.includes('\u200B*\u200BAlice\u200B*\u200B the \u200B_\u200Bgreat\u200B_\u200B'), 'harmless markdown in a name shows as typed');
   } finally {
     await adapter.stop();
     await fake.close();

@@ -29,3 +29,33 @@ for (const c of CASES) {
 test('Mattermost: ASTRAN\'s own formatting survives; code is left literal', () => {
   assert.equal(toMattermost('🔭 *A-0001* · Crab · `status [A-0001]`'), '🔭 *A-0001* · Crab · `status [A-0001]`');
 });
+
+// ---------------------------------------------------------------- per user string (src/core/userText.ts)
+
+import { userText } from '../../../../src/core/userText.js';
+import { USER_STRINGS, asTyped } from '../../../helpers/userStrings.js';
+
+const unescapeMm = (s: string) => s.replace(/\u200B/g, '').replace(/\\(.)/g, '$1');
+const PREFIX = '🔭 **A-0001** · requested by ';
+const SUFFIX = ' · reply `status`';
+
+for (const c of USER_STRINGS) {
+  test(`Mattermost, per string: ${c.name} is shown as typed and inert, ASTRAN's formatting kept`, () => {
+    const out = toMattermost(`🔭 **A-0001** · requested by ${userText(c.input)} · reply \`status\``);
+    assert.ok(out.startsWith(PREFIX) && out.endsWith(SUFFIX), `ASTRAN's own formatting untouched: ${JSON.stringify(out)}`);
+    const user = out.slice(PREFIX.length, out.length - SUFFIX.length);
+    assert.equal(unescapeMm(user), asTyped(c.input), 'shown as typed');
+    // Every markdown character the user typed is backslash-escaped: no link, image, emphasis, code or heading.
+    assert.doesNotMatch(user.replace(/\\\\/g, ''), /(^|[^\\])[`*_~[\]()#|<>!]/, 'markdown characters escaped');
+    assert.doesNotMatch(user, /[\u202A-\u202E\u2066-\u2069]/, 'bidi controls stripped');
+    assert.doesNotMatch(user, /(^|[^\u200B])@(channel|here|all|everyone)\b/, 'broadcasts inert');
+  });
+}
+
+test('Mattermost, per string: a user string inside ASTRAN\'s code span cannot end it', () => {
+  assert.equal(toMattermost(`try \`status ${userText('A-1` @here')}\` now`), "try `status A-1' @\u200Bhere` now");
+});
+
+test("Mattermost, per string: the user's markdown no longer renders while ASTRAN's brackets stay as they were", () => {
+  assert.equal(toMattermost(`[T1] ${userText('**Bob**')}`), '\\[T1\\] \\*\\*Bob\\*\\*');
+});
