@@ -87,8 +87,8 @@ export interface TestMail {
   list(user: string, mailbox?: string): Promise<ReceivedMail[]>;
   /** Delete every mail of the user's INBOX (and Processed). */
   clear(user: string): Promise<void>;
-  /** Run a mail.sh helper (restart-dovecot, stop-dovecot, start-dovecot, status). */
-  service(cmd: 'restart-dovecot' | 'stop-dovecot' | 'start-dovecot' | 'status'): Promise<void>;
+  /** Run a mail.sh helper (restart-dovecot, stop-dovecot, start-dovecot, stop-mail, start-mail, status). */
+  service(cmd: 'restart-dovecot' | 'stop-dovecot' | 'start-dovecot' | 'stop-mail' | 'start-mail' | 'stop-postfix' | 'start-postfix' | 'status'): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,9 @@
  *   SIGKILLed three times while it works through them and restarted each time. Every request is handled once and
  *   gets exactly one answer (one Message-ID; a kill between Postfix's acceptance and the bot's record of it can
  *   deliver a second copy of that same mail, which is counted), and every launch made exactly one job.
+ * - A SIGKILL at the crash point `mail_accepted` (Postfix has taken an answer, the bot has not recorded it): after the
+ *   restart the bot finds its own copy of that Message-ID in its mailbox and does not send again, so exactly one copy
+ *   reaches the reader; with `sent_copy` off, the same crash delivers two (the window the copy closes).
  * - A mail from mallory with a forged `From: alice` and a forged `Authentication-Results: … dkim=pass` header is
  *   answered with nothing, launches nothing, and the bot's log says why.
  */
@@ -41,9 +44,9 @@ async function mailServerUp(): Promise<void> {
   await exec('bash', [script, 'status'], { timeout: 30_000 }); // throws (the test FAILS) when still down
 }
 
-function startBot(): ChildProcess {
+function startBot(extraEnv: NodeJS.ProcessEnv = {}, config = configPath): ChildProcess {
   const fd = openSync(logPath, 'a');
-  const p = spawn(process.execPath, [BIN, 'serve', '--config', configPath], { cwd: dir, env: botEnv, stdio: ['ignore', 'ignore', fd] });
+  const p = spawn(process.execPath, [BIN, 'serve', '--config', config], { cwd: dir, env: { ...botEnv, ...extraEnv }, stdio: ['ignore', 'ignore', fd] });
   closeSync(fd);
   child = p;
   return p;
@@ -197,4 +200,55 @@ test("the bot's replies are DKIM-signed and verify at the receiving server", { t
   assert.match(sig, new RegExp(`\\bs=${mail.env.MAIL_DKIM_SELECTOR};`), sig);
   const ar = ([] as string[]).concat((reply.parsed.headers.get('authentication-results') as string | string[] | undefined) ?? []);
   assert.ok(ar.some((v) => v.startsWith(mail.env.MAIL_AUTHSERV_ID) && /dkim=pass/.test(v)), `verified: ${JSON.stringify(ar)}`);
+});
+
+test('SIGKILL between Postfix accepting an answer and the bot recording it: exactly one copy reaches the reader', { timeout: 180_000 }, async () => {
+  // The same bot without its sent copies: the control that shows the window this closes.
+  const noCopyPath = join(dir, 'astran-nocopy.yaml');
+  const cfg = YAML.parse(readFileSync(configPath, 'utf8')) as Record<string, any>;
+  cfg.adapters.email.sent_copy = { enabled: false };
+  writeFileSync(noCopyPath, YAML.stringify(cfg));
+
+  const logSays = (needle: string, id: string) => readFileSync(logPath, 'utf8').split('\n').some((l) => l.includes(needle) && l.includes(id));
+  const waitLog = async (needle: string, id: string, ms: number) => {
+    const t0 = Date.now();
+    while (!logSays(needle, id)) {
+      assert.ok(Date.now() - t0 < ms, `no "${needle}" for ${id} in the log within ${ms} ms (log: ${logPath})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const crashOnce = async (config: string): Promise<string> => {
+    const p = startBot({ ASTRAN_CRASH_AT: 'mail_accepted@Re: ASTRAN-SOURCES' }, config);
+    const died = new Promise<NodeJS.Signals | null>((r) => p.once('exit', (_code, sig) => r(sig)));
+    const id = await mail.send('alice', { subject: 'ASTRAN-SOURCES', text: '' });
+    const sig = await Promise.race([died, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 60_000))]);
+    child = null;
+    assert.equal(sig, 'SIGKILL', 'the bot killed itself at the crash point, after Postfix accepted the answer');
+    // Restarted without the crash point: the request is still unread and its answer recorded as not sent.
+    startBot({}, config);
+    await waitLog('already handled', id, 60_000);
+    return id;
+  };
+  const copiesOf = async (id: string) => (await mail.list('alice')).map((m) => m.parsed).filter(repliesTo(id));
+
+  const id = await crashOnce(configPath);
+  await mail.waitFor('alice', repliesTo(id), 30_000);
+  await new Promise((r) => setTimeout(r, 4000)); // a second copy, if one had been sent, would be here by now
+  await killBot('SIGTERM');
+  const copies = await copiesOf(id);
+  assert.equal(copies.length, 1, `exactly one copy of the answer (got ${copies.length})`);
+  assert.match(copies[0].text ?? '', /Crab/, 'the answer is the sources list');
+  // The proof the bot went by: its own copy, with the same Message-ID, in its mailbox.
+  const own = [...(await mail.list(BOT)), ...(await mail.list(BOT, 'Processed'))].filter((m) => m.parsed.messageId === copies[0].messageId);
+  assert.equal(own.length, 1, "the bot's copy of the answer is in its mailbox");
+
+  const control = await crashOnce(noCopyPath);
+  const t0 = Date.now();
+  while ((await copiesOf(control)).length < 2) {
+    assert.ok(Date.now() - t0 < 30_000, 'without sent copies the same crash sends the answer twice (the control)');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await killBot('SIGTERM');
+  const twice = await copiesOf(control);
+  assert.equal(new Set(twice.map((m) => m.messageId)).size, 1, 'the control repeats the same mail (same Message-ID)');
 });
