@@ -10,6 +10,7 @@ import type { AnyCommandSpec } from '../../src/dispatch/CommandSpec.js';
 import { commandSpecs } from '../../commands/index.js';
 import { makeServices, type FakeServices } from './fakeServices.js';
 import type { Logger } from '../../src/log.js';
+import { withoutMarks } from '../../src/core/userText.js';
 
 export interface SayOptions {
   user?: string;
@@ -55,13 +56,13 @@ export class TestBackend implements Adapter {
 
   async openThread(_request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
     const thread = { adapter: this.name, key: `thread-${++this.seq}` };
-    this.threads.set(thread.key, [root]);
+    this.threads.set(thread.key, [{ ...root, text: withoutMarks(root.text) }]);
     return { thread, root: { thread, id: `${thread.key}/0` } };
   }
 
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
     const list = this.threads.get(thread.key) ?? [];
-    list.push(message);
+    list.push({ ...message, text: withoutMarks(message.text) }); // shown as a plain platform shows it
     this.threads.set(thread.key, list);
     return { thread, id: `${thread.key}/${list.length - 1}` };
   }
@@ -84,7 +85,7 @@ export class TestBackend implements Adapter {
       channel: opts.channel ?? 'C1',
       receivedAt: this.services.now(),
       ack: async (reply?: Reply) => {
-        replies.push(reply);
+        replies.push(reply && { ...reply, text: withoutMarks(reply.text) });
         this.acks.push({ msgId: msg.id, reply });
       },
     };

@@ -19,6 +19,7 @@ import { shq } from '../../src/pipeline/slurm/shq.js';
 import type { Adapter, InboundHandler, InboundMessage, MessageRef, OutboundMessage, Reply, ThreadRef } from '../../src/core/types.js';
 import type { JobRecord } from '../../src/core/JobStore.js';
 import type { ClusterEnv } from './slurmCluster.js';
+import { withoutMarks } from '../../src/core/userText.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // Copies the `astran` cluster user can read, wherever the checkout lives.
@@ -276,15 +277,15 @@ export class RecordingAdapter implements Adapter {
   async stop() {}
   async openThread(_r: InboundMessage, root: OutboundMessage) {
     const thread = { adapter: this.name, key: `t${++this.n}` };
-    this.posts.push({ op: 'root', thread: thread.key, text: root.text, files: [] });
+    this.posts.push({ op: 'root', thread: thread.key, text: withoutMarks(root.text), files: [] });
     return { thread, root: { thread, id: `root-${thread.key}` } };
   }
   async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
-    this.posts.push({ op: 'send', thread: thread.key, text: m.text, files: (m.files ?? []).map((f) => f.name) });
+    this.posts.push({ op: 'send', thread: thread.key, text: withoutMarks(m.text), files: (m.files ?? []).map((f) => f.name) });
     return { thread, id: `m${++this.n}` };
   }
   async edit(ref: MessageRef, m: OutboundMessage) {
-    this.posts.push({ op: 'edit', thread: ref.thread.key, text: m.text, files: [] });
+    this.posts.push({ op: 'edit', thread: ref.thread.key, text: withoutMarks(m.text), files: [] });
   }
 
   /** Everything said in a thread (root, replies and progress edits), in order. */

@@ -17,6 +17,7 @@ import { parseWatchConfig } from '../../../src/watch/config.js';
 import { NoticeDelivery } from '../../../src/watch/NoticeDelivery.js';
 import { ListNightIndex, TEST_SOURCES } from '../../fakes/fakeServices.js';
 import { silentLogger } from '../../../src/log.js';
+import { withoutMarks } from '../../../src/core/userText.js';
 
 /** A chat platform that records every post, and can be told to fail. */
 class RecordingAdapter implements Adapter {
@@ -33,13 +34,13 @@ class RecordingAdapter implements Adapter {
   async openThreadIn(channel: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
     if (this.fail) throw new Error('platform down');
     const key = `${channel}:${++this.n}`;
-    this.posts.push({ channel, text: root.text, files: (root.files ?? []).map((f) => f.name), mentions: (root.mentions ?? []).map((m) => m.userId) });
+    this.posts.push({ channel, text: withoutMarks(root.text), files: (root.files ?? []).map((f) => f.name), mentions: (root.mentions ?? []).map((m) => m.userId) });
     const thread = { adapter: this.name, key };
     return { thread, root: { thread, id: key } };
   }
   async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
     if (this.fail) throw new Error('platform down');
-    this.posts.push({ channel: thread.key.split(':')[0], thread: thread.key, text: m.text, files: (m.files ?? []).map((f) => f.name), mentions: (m.mentions ?? []).map((x) => x.userId) });
+    this.posts.push({ channel: thread.key.split(':')[0], thread: thread.key, text: withoutMarks(m.text), files: (m.files ?? []).map((f) => f.name), mentions: (m.mentions ?? []).map((x) => x.userId) });
     return { thread, id: `${thread.key}/${++this.n}` };
   }
   async edit(): Promise<void> {}
