@@ -25,13 +25,15 @@ if (files.length === 0) {
 }
 // Integration tests share real services (one of them stops and restarts daemons): run those one file at a time.
 const isIntegration = (f) => relative('.', f).split(/[\\/]/).includes('integration');
+// A hung test must fail, not hold the services (and CI's 90 minutes) forever: a per-test limit well above the
+// slowest test of each group (the integration tests that wait out outages take up to ~3 minutes).
 const groups = [
-  { files: files.filter((f) => !isIntegration(f)), concurrency: 2 },
-  { files: files.filter(isIntegration), concurrency: 1 },
+  { files: files.filter((f) => !isIntegration(f)), concurrency: 2, timeoutS: 180 },
+  { files: files.filter(isIntegration), concurrency: 1, timeoutS: 600 },
 ].filter((g) => g.files.length);
 function runGroup(g) {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${g.concurrency}`, ...g.files.map((f) => relative('.', f))], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${g.concurrency}`, `--test-timeout=${g.timeoutS * 1000}`, ...g.files.map((f) => relative('.', f))], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buf = '';
