@@ -28,13 +28,13 @@ function golden(name: string, actual: string): void {
   assert.equal(actual, readFileSync(f, 'utf8'), `golden ${name} differs (regenerate with ASTRAN_UPDATE_GOLDEN=1 if intended)`);
 }
 
-/** The submission exactly as JobRunner.submit builds it from a stage plan. */
-function submission(jobId: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[]): StageSubmission {
-  return stageSubmission(jobId, stage, tasks, attempt, setup);
-}
-
 const loaded = loadConfig(PROFILE);
 const { config } = loaded;
+
+/** The submission exactly as JobRunner.submit builds it from a stage plan (with the profile's lstchain version probe). */
+function submission(jobId: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[]): StageSubmission {
+  return stageSubmission(jobId, stage, tasks, attempt, setup, config.pipeline.version_probe?.command);
+}
 const crab = loaded.sources.resolve('Crab')!;
 const subject = { source: crab.name, ra: crab.ra, dec: crab.dec, runs: [16042, 16043, 16045].map((runId) => ({ runId, night: '20231207', decLine: 'dec_2276' })) };
 const plans = planStages(config, loaded.base, subject);
