@@ -7,49 +7,39 @@ const slurmToken = z.string().regex(/^[A-Za-z0-9_.:+-]+$/, 'letters, digits and 
 /** Settings of the Slurm-over-SSH backend (the `backends.slurm` section of the config file); durations in seconds. */
 export const SlurmConfigSchema = z
   .object({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, 'a login name'),
-    /** Private key file; when absent the SSH agent (`agent`) is used. */
-    private_key_path: z.string().min(1).optional(),
-    /** SSH agent socket, e.g. from SSH_AUTH_SOCK (passed in, never read here). */
-    agent: z.string().min(1).optional(),
-    /** known_hosts file the server key is checked against. */
-    known_hosts_path: z.string().min(1),
-    /** Trust-on-first-use: accept AND record an unknown host key. A changed key is always refused. */
-    allow_first_use: z.boolean().default(false),
-    /** Absolute directory on the cluster under which every job gets <jobId>/<stage>-a<attempt>. */
+    host: z.string().min(1).describe('The cluster\'s login node ASTRAN submits through (SSH).'),
+    port: z.number().int().min(1).max(65535).default(22).describe('SSH port of the login node.'),
+    user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, 'a login name').describe('The account ASTRAN logs in and submits as.'),
+    private_key_path: z.string().min(1).optional().describe('Private key file; when absent the SSH agent (SSH_AUTH_SOCK of the bot\'s environment) is used.'),
+    agent: z.string().min(1).optional().describe('SSH agent socket, e.g. from SSH_AUTH_SOCK (passed in, never read here).'),
+    known_hosts_path: z.string().min(1).describe('known_hosts file the login node\'s key is checked against (record it once: ssh-keyscan -t ed25519 HOST > FILE).'),
+    allow_first_use: z.boolean().default(false).describe('Trust on first use: accept and record an unknown host key. A changed key is always refused.'),
     remote_workdir: z
       .string()
       .regex(/^\/[^\0\n]*$/, 'an absolute path')
-      .refine((p) => !p.split('/').includes('..'), 'no .. segments'),
-    partition: slurmToken.optional(),
-    account: slurmToken.optional(),
-    /** Slurm --time, e.g. 02:00:00 or 1-00:00:00. */
-    time: z.string().regex(/^(\d+-)?\d{1,2}(:\d{2}){0,2}$/).optional(),
-    /** Slurm --mem, e.g. 16G. */
-    memory: z.string().regex(/^\d+[KMGT]?$/).optional(),
-    /** Pass --kill-on-invalid-dep=yes so Slurm itself drops stages whose parent failed. */
-    kill_on_invalid_dep: z.boolean().default(false),
-    /** Extra sbatch options from the operator (validated tokens such as --qos=short). */
-    extra_sbatch_args: z.array(z.string().regex(/^--[a-z-]+(=[A-Za-z0-9_.:,+\/-]+)?$/)).default([]),
-    /** SSH keepalive: a probe every this many seconds; the connection counts as lost after keepalive_count_max missed. */
-    keepalive_interval_s: z.number().min(1).default(15),
-    keepalive_count_max: z.number().int().min(1).default(3),
-    /** Seconds the SSH handshake may take. */
-    ready_timeout_s: z.number().min(1).default(20),
-    /** Reconnect back-off: first delay, doubling up to the maximum. */
-    reconnect_initial_s: z.number().min(0.05).default(1),
-    reconnect_max_s: z.number().min(0.1).default(60),
-    /** How long an operation waits for the connection to come back before it fails. */
-    operation_timeout_s: z.number().min(0.1).default(300),
-    /**
-     * Seconds a task blocked by a failed dependency (DependencyNeverSatisfied) may wait for a retry to re-point it
-     * before the backend cancels it and reports it (lstosa's cleanup does the same from cron).
-     */
-    blocked_grace_s: z.number().min(0).default(30),
-    /** Time a just-submitted task may be missing from squeue and sacct before it counts as vanished. */
-    vanish_grace_s: z.number().min(0).default(30),
+      .refine((p) => !p.split('/').includes('..'), 'no .. segments')
+      .describe('Absolute folder on the cluster holding one folder per job and stage attempt (<job>/<stage>-a<attempt>: job.sh, tasks.json, task logs, the version probe\'s output). Never under data.read_only_roots.'),
+    partition: slurmToken.optional().describe('Slurm --partition of every submission.'),
+    account: slurmToken.optional().describe('Slurm --account of every submission.'),
+    time: z.string().regex(/^(\d+-)?\d{1,2}(:\d{2}){0,2}$/).optional().describe('Default Slurm --time of a task, e.g. 02:00:00 or 1-00:00:00 (a stage\'s own `time` wins).'),
+    memory: z.string().regex(/^\d+[KMGT]?$/).optional().describe('Default Slurm --mem of a task, e.g. 16G (a stage\'s own `memory` wins).'),
+    kill_on_invalid_dep: z.boolean().default(false).describe('Pass --kill-on-invalid-dep=yes so Slurm itself drops stages whose parent failed.'),
+    extra_sbatch_args: z
+      .array(z.string().regex(/^--[a-z-]+(=[A-Za-z0-9_.:,+\/-]+)?$/))
+      .default([])
+      .describe('Extra sbatch options from the operator (validated tokens such as --qos=short).'),
+    keepalive_interval_s: z.number().min(1).default(15).describe('SSH keepalive: a probe every this many seconds.'),
+    keepalive_count_max: z.number().int().min(1).default(3).describe('The connection counts as lost after this many missed keepalives.'),
+    ready_timeout_s: z.number().min(1).default(20).describe('Seconds the SSH handshake may take.'),
+    reconnect_initial_s: z.number().min(0.05).default(1).describe('First delay before reconnecting (doubling up to reconnect_max_s).'),
+    reconnect_max_s: z.number().min(0.1).default(60).describe('Longest delay between two reconnection attempts.'),
+    operation_timeout_s: z.number().min(0.1).default(300).describe('How long a cluster call waits for a lost connection to come back before it fails (the job then pauses as an outage).'),
+    blocked_grace_s: z
+      .number()
+      .min(0)
+      .default(30)
+      .describe('Seconds a task blocked by a failed dependency (DependencyNeverSatisfied) may wait for a retry to re-point it before the backend cancels it (as lstosa\'s cleanup does).'),
+    vanish_grace_s: z.number().min(0).default(30).describe('Time a just-submitted task may be missing from squeue and sacct before it counts as vanished.'),
   })
   .strict();
 
