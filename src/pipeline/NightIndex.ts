@@ -46,6 +46,7 @@ export interface ObsIndexNightIndexOptions {
  */
 export class ObsIndexNightIndex implements NightIndex {
   private cached: { key: string; store: DataStore } | null = null;
+  private loading: { key: string; p: Promise<DataStore> } | null = null;
 
   constructor(private readonly o: ObsIndexNightIndexOptions) {}
 
@@ -61,12 +62,20 @@ export class ObsIndexNightIndex implements NightIndex {
     const hduAt = HDU_INDEX_NAMES.findIndex((_, i) => stats[OBS_INDEX_NAMES.length + i] !== null);
     const want = [paths[obsAt]!, ...(hduAt >= 0 ? [paths[OBS_INDEX_NAMES.length + hduAt]!] : [])];
     const key = want.map((p) => `${p}:${stats[paths.indexOf(p)]!.size}:${stats[paths.indexOf(p)]!.mtimeMs}`).join('|');
-    if (this.cached?.key !== key) {
-      const local = await this.o.files.fetch(want, this.o.cacheDir);
-      const store = readIndexFiles(this.o.dir, local[0]!, local[1]);
-      this.cached = { key, store };
+    if (this.cached?.key === key) return this.cached.store;
+    // One download per index version: concurrent queries wait for it instead of writing the same local copies.
+    if (this.loading?.key !== key) {
+      const p = this.o.files.fetch(want, this.o.cacheDir).then((local) => {
+        const store = readIndexFiles(this.o.dir, local[0]!, local[1]);
+        this.cached = { key, store };
+        return store;
+      });
+      this.loading = { key, p };
+      p.catch(() => undefined).finally(() => {
+        if (this.loading?.p === p) this.loading = null;
+      });
     }
-    return this.cached.store;
+    return this.loading.p;
   }
 
   private matches(source: SourceEntry, object: string | null, ra: number, dec: number): boolean {

@@ -73,8 +73,11 @@ test('the obs-index on the cluster gives the nights and runs; the bot host has n
     // Both index files were fetched once (gzipped FITS: copied, not read as text), and reused while unchanged.
     assert.deepEqual(cluster.fetched, [`${REMOTE}/obs-index.fits.gz`, `${REMOTE}/hdu-index.fits.gz`]);
     cluster.touched = 1000;
-    await idx.runs(crab, '20041204', '20041204');
-    assert.equal(cluster.fetched.length, 4, 'a rewritten index is fetched again');
+    // Two queries at once after the index changed: one download for both.
+    const [a, b] = await Promise.all([idx.runs(crab, '20041204', '20041204'), idx.nights(crab)]);
+    assert.equal(cluster.fetched.length, 4, 'a rewritten index is fetched again, once');
+    assert.equal(a.length, 2);
+    assert.equal(b.length, 3);
   } finally {
     done();
   }
