@@ -1,15 +1,19 @@
 /**
  * Reading the cluster's files over SSH (stat, readText, list) and the night index built on them, against the REAL
  * test cluster. The catalogues are read as the cluster user sees them: a catalogue the bot's own user (root) can read
- * on this disk but the cluster user cannot is NOT found, which proves nothing is read from the bot's disk.
+ * on this disk but the cluster user cannot is NOT found, which proves nothing is read from the bot's disk. The same for
+ * the H.E.S.S. DL3 obs-index/hdu-index (data.night_index: dl3_obs_index) and the run files it lists.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { SlurmBackend } from '../../src/pipeline/slurm/SlurmBackend.js';
-import { RunCatalogNightIndex } from '../../src/pipeline/NightIndex.js';
+import { ObsIndexNightIndex, RunCatalogNightIndex } from '../../src/pipeline/NightIndex.js';
+import { UserFacingError } from '../../src/core/errors.js';
+import { REPO_HESS } from '../helpers/clusterReadable.js';
 import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { silentLogger } from '../../src/log.js';
 import { ensureCluster, makeBackend, type ClusterEnv } from '../helpers/slurmCluster.js';
@@ -79,5 +83,37 @@ describe('cluster files over SSH', { concurrency: false }, () => {
     assert.deepEqual((await idx.runs(crab, '20231206', '20231207')).map((r) => r.runId), [1801, 1803], 'PEDCALIB dropped; unreadable night absent');
     assert.ok(b.conn.execCount > before, 'went over SSH');
     assert.deepEqual(await idx.nights(crab), [{ night: '20231206', runs: 2 }]);
+  });
+
+  test('the H.E.S.S. obs-index (gzipped FITS) is read through the Slurm backend: what the cluster user cannot see is not there', async () => {
+    const sources = new SourceCatalog(TEST_SOURCES);
+    const crab = sources.resolve('Crab')!;
+    const store = join(base, 'hess');
+    cpSync(REPO_HESS, store, { recursive: true });
+    for (const d of ['hess', 'hess/data']) chmodSync(join(base, d), 0o755);
+    // A folder only root (the bot's user here) can enter: a file behind it exists for the bot's disk, not for the cluster.
+    const rootOnly = mkdtempSync('/tmp/astran-rootonly-');
+    chmodSync(rootOnly, 0o700);
+    const hidden = 'hess_dl3_dr1_obs_id_023526.fits.gz';
+    renameSync(join(store, 'data', hidden), join(rootOnly, hidden));
+    symlinkSync(join(rootOnly, hidden), join(store, 'data', hidden));
+    const cache = mkdtempSync('/tmp/astran-obs-cache-');
+    const idx = new ObsIndexNightIndex({ dir: store, sources, files: b, cacheDir: cache, log: silentLogger });
+    const before = b.conn.execCount;
+    assert.deepEqual((await idx.runs(crab, '20041204', '20041204')).map((r) => r.runId), [23523], 'run 23526 is not on the cluster');
+    assert.ok(b.conn.execCount > before, 'went over SSH');
+    // The index arrived byte for byte (binary over SFTP, not text).
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    assert.equal(sha(join(cache, 'obs-index.fits.gz')), sha(join(store, 'obs-index.fits.gz')));
+    assert.equal(sha(join(cache, 'hdu-index.fits.gz')), sha(join(store, 'hdu-index.fits.gz')));
+    // A data store whose obs-index only the bot's user could read locally: refused in plain words, not read from disk.
+    const store2 = join(base, 'hess-rootonly-index');
+    mkdirSync(store2);
+    chmodSync(store2, 0o755);
+    copyFileSync(join(store, 'obs-index.fits.gz'), join(rootOnly, 'obs-index.fits.gz'));
+    symlinkSync(join(rootOnly, 'obs-index.fits.gz'), join(store2, 'obs-index.fits.gz'));
+    const idx2 = new ObsIndexNightIndex({ dir: store2, sources, files: b, cacheDir: mkdtempSync('/tmp/astran-obs-cache-'), log: silentLogger });
+    await assert.rejects(idx2.runs(crab, '20041204', '20041204'), (e: unknown) => e instanceof UserFacingError && /DL3 index/.test(e.message));
+    for (const d of [rootOnly, cache]) rmSync(d, { recursive: true, force: true });
   });
 });
