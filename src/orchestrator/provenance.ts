@@ -32,6 +32,7 @@ export interface Provenance {
   runs: { run_id: number; night: string; dec_line: string | null; stages_run: string[]; models_dir: string | null; irf_dir: string | null }[];
   inputs_dl3: { run_id: number; file: string; size: number; sha256: string }[];
   cluster_jobs: { stage: string; attempt: number; job_id: string | null; state: string }[];
+  /** `done`: when ASTRAN recorded the attempt's outcome (completed, failed or cancelled); null while it was in flight. */
   timings: { created: string; analysed: string; elapsed_s: number; stages: { stage: string; attempt: number; submitted: string | null; done: string | null }[] };
 }
 
@@ -84,8 +85,9 @@ export async function buildProvenance(o: {
   );
   const subs = o.store.submissions(job.id).sort((a, b) => a.stage.localeCompare(b.stage) || a.attempt - b.attempt);
   const events = o.store.events(job.id, 10_000);
-  const at = (kind: string, stage: string, attempt: number) =>
-    events.find((e) => e.kind === kind && (e.message.startsWith(`${stage} attempt ${attempt} `) || e.message.startsWith(`${stage} done (`) && e.message.includes(`attempt ${attempt})`)))?.at ?? null;
+  const submittedAt = (stage: string, attempt: number) => events.find((e) => e.kind === 'submitted' && e.message.startsWith(`${stage} attempt ${attempt} `))?.at ?? null;
+  // When the runner recorded the attempt's outcome (both modes settle every attempt into its record).
+  const endedAt = (s: { state: string; updatedAt: string }) => (['completed', 'failed', 'cancelled'].includes(s.state) ? s.updatedAt : null);
   let configSha: string | null = null;
   if (o.configFile) {
     try {
@@ -124,7 +126,7 @@ export async function buildProvenance(o: {
       created: job.createdAt,
       analysed: o.now.toISOString(),
       elapsed_s: Math.round((o.now.getTime() - Date.parse(job.createdAt)) / 1000),
-      stages: subs.map((s) => ({ stage: s.stage, attempt: s.attempt, submitted: at('submitted', s.stage, s.attempt), done: at('stage_done', s.stage, s.attempt) })),
+      stages: subs.map((s) => ({ stage: s.stage, attempt: s.attempt, submitted: submittedAt(s.stage, s.attempt) ?? s.createdAt, done: endedAt(s) })),
     },
   };
 }

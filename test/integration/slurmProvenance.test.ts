@@ -100,7 +100,8 @@ test('results.json provenance: lstchain version from the node, Slurm ids per sta
   assert.ok(dl2Cmd.tasks.every((t: { argv: string[] }) => t.argv.includes(join(w.base, 'models', 'dec_2276'))));
   assert.ok(prov.stage_commands.find((s: { stage: string }) => s.stage === 'dl2_to_dl3').tasks.every((t: { argv: string[] }) => t.argv.includes('--final-irf-file')));
   assert.equal(prov.config_sha256, sha(w.configFile));
-  assert.ok(prov.timings.stages.filter((s: { done: string | null }) => s.done).length >= 3);
+  assert.equal(prov.timings.stages.length, 4);
+  for (const s of prov.timings.stages) assert.ok(s.submitted && s.done && s.done >= s.submitted, JSON.stringify(s));
 
   // One provenance line in the summary.
   assert.match(said, new RegExp(`Provenance: lstchain ${VERSION.replace(/[.+]/g, '\\$&')} · models dec_2276 · ASTRAN \\d+\\.\\d+\\.\\d+( \\([0-9a-f]{7}\\))? · config ${prov.config_sha256.slice(0, 8)} · 2 DL3 files sha256-recorded\\.`), said);

@@ -9,8 +9,8 @@ import { REPO_HESS } from '../../helpers/clusterReadable.js';
 const PROBE = { tool: 'lstchain', command: ['python', '-c', 'import lstchain; print(lstchain.__version__)'] };
 const HESS = [23523, 23526].map((r) => join(REPO_HESS, 'data', `hess_dl3_dr1_obs_id_0${r}.fits.gz`));
 
-function rig(reportText: string | null) {
-  const h = harness({ pipeline: { version_probe: PROBE } });
+function rig(reportText: string | null, submission: 'chain' | 'stage_by_stage' = 'chain') {
+  const h = harness({ pipeline: { version_probe: PROBE, submission } });
   h.backend.probeReport = reportText === null ? null : { exitCode: 0, stdout: reportText };
   // The DL3 "fetched" from the fake cluster: two real files, so their checksums are real.
   h.backend.fetch = async () => HESS;
@@ -21,8 +21,9 @@ function rig(reportText: string | null) {
   return h;
 }
 
-test('every submission carries the configured probe; the version reported on the cluster reaches results.json and the summary', async () => {
-  const h = rig('0.10.5\n');
+for (const mode of ['chain', 'stage_by_stage'] as const)
+test(`${mode}: every submission carries the configured probe; the version reported on the cluster reaches results.json and the summary`, async () => {
+  const h = rig('0.10.5\n', mode);
   const o = h.make();
   const job = await o.launch(params, runs, request);
   const final = await o.waitFor(job.id);
@@ -32,6 +33,8 @@ test('every submission carries the configured probe; the version reported on the
   assert.equal(res.provenance.tool.version, '0.10.5');
   assert.deepEqual(res.provenance.tool.reports.map((r: { stage: string }) => r.stage), ['dl1_to_dl2', 'dl2_to_dl3', 'dl3_index']);
   assert.deepEqual(res.provenance.cluster_jobs.map((j: { job_id: string }) => j.job_id), ['fake-1', 'fake-2', 'fake-3']);
+  // Timings of every attempt, in chain mode (the default) as in stage-by-stage mode.
+  for (const s of res.provenance.timings.stages) assert.ok(s.submitted && s.done && s.done >= s.submitted, JSON.stringify(s));
   assert.equal(h.chat.sent(/^SUMMARY 5\.5σ\nProvenance: lstchain 0\.10\.5 · ASTRAN \d+\.\d+\.\d+( \([0-9a-f]{7}\))? · 2 DL3 files sha256-recorded\.$/), 1, h.chat.text());
   await o.stop();
 });
