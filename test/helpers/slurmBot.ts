@@ -69,6 +69,10 @@ export interface WorldOptions {
   localBackend?: boolean;
   /** pipeline.outage_patience_s: after this long without the cluster, users are told again with what to do. */
   outagePatienceS?: number;
+  /** pipeline.submission (default: the profile's, `chain`). */
+  submission?: 'chain' | 'stage_by_stage';
+  /** bot.poll_interval_s (default 0.5). */
+  pollIntervalS?: number;
 }
 
 /** What sourcing test/fakes/standins/lstchain-env/activate sets, for the local backend (which runs no setup lines). */
@@ -182,7 +186,7 @@ export class World {
     const sources = parseYaml(readFileSync(join(REPO, 'config/sources.yaml'), 'utf8')) as { sources: unknown[] };
     writeFileSync(join(this.dir, 'sources.yaml'), toYaml({ sources: [...sources.sources, ...(o.extraSources ?? [])] }));
     const cfg = {
-      bot: { job_id_prefix: 'E', poll_interval_s: 0.5, progress_edit_interval_s: 0, results_dir: this.resultsDir },
+      bot: { job_id_prefix: 'E', poll_interval_s: o.pollIntervalS ?? 0.5, progress_edit_interval_s: 0, results_dir: this.resultsDir },
       store: { path: this.dbPath },
       log: { level: 'warn' },
       sources: join(this.dir, 'sources.yaml'),
@@ -198,6 +202,7 @@ export class World {
         setup: [`. ${shq(join(STANDINS, 'lstchain-env', 'activate'))}`, ...Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`), ...(o.setupExtra ?? [])],
         version_probe: lst.pipeline.version_probe,
         retries: 1,
+        ...(o.submission ? { submission: o.submission } : {}),
         ...(o.outagePatienceS !== undefined ? { outage_patience_s: o.outagePatienceS } : {}),
         dl1_wait: { interval_s: o.dl1WaitIntervalS ?? 0.5, deadline_s: 3600, on_deadline: 'proceed' },
         dl1_complete: o.dl1Complete ?? {},

@@ -10,7 +10,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteJobStore } from '../../src/store/SqliteJobStore.js';
@@ -19,7 +19,8 @@ import { silentLogger } from '../../src/log.js';
 import { analyse } from '../../src/analysis/analyse.js';
 import { analysisOptions } from '../../src/orchestrator/analysisStep.js';
 import { SLURM_SH, ensureCluster, type ClusterEnv } from '../helpers/slurmCluster.js';
-import { HESS_FILE, REPO, World, latestJob, sacctJobs, squeueJobs, waitFinal, waitUntil } from '../helpers/slurmBot.js';
+import { HESS_FILE, World, latestJob, sacctJobs, squeueJobs, waitFinal, waitUntil } from '../helpers/slurmBot.js';
+import { launch, restartToTheEnd, serve } from '../helpers/astranServe.js';
 
 let cluster: ClusterEnv;
 const worlds: World[] = [];
@@ -41,44 +42,6 @@ after(() => {
   for (const w of worlds) w.cleanup();
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
-
-interface Serve {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `astran serve` on the world's config with the console adapter; `crashAt` arms a named crash point. */
-function serve(w: World, crashAt?: string): Serve {
-  const child = spawn(process.execPath, [join(REPO, 'bin/astran.js'), 'serve', '--config', w.configFile], {
-    cwd: w.dir,
-    env: { ...process.env, ASTRAN_CONFIG: '', ASTRAN_CRASH_AT: crashAt ?? '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, out: () => out, exited };
-}
-
-async function launch(s: Serve): Promise<void> {
-  await waitUntil('the bot to listen', () => s.out().includes('ASTRAN is listening'), 60_000);
-  s.child.stdin!.write('launch source=Crab date=20231207\n');
-}
-
-/** A second bot on the same store, with no input: it resumes, finishes the job, and exits by itself. */
-async function restartToTheEnd(w: World): Promise<Serve> {
-  const s = serve(w);
-  s.child.stdin!.end();
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([s.exited, new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), 180_000)))]);
-  clearTimeout(timer);
-  if (r === 'timeout') s.child.kill('SIGKILL');
-  assert.notEqual(r, 'timeout', `the restarted bot did not finish: ${s.out()}`);
-  assert.equal((r as { code: number | null }).code, 0, s.out());
-  return s;
-}
 
 function storeOf(w: World) {
   return new SqliteJobStore({ path: w.dbPath, prefix: 'E', log: silentLogger });

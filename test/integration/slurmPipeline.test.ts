@@ -141,9 +141,13 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       const host = execFileSync('hostname', { encoding: 'utf8' }).trim();
       assert.doesNotMatch(said, new RegExp(`\\bon ${host}\\b|ON ${host} `), 'the node name from the task log is not shown');
       if (process.env.ASTRAN_TEST_DEBUG) console.log(said);
-      assert.deepEqual(final.error?.message, 'Stage dl1_to_dl2 failed for run(s) 1821: non-zero exit code 3 (after 2 attempts).');
-      // Attempt 2 ran run 1821 alone, and no later stage was submitted.
-      assert.deepEqual(sacctJobs(final.id).map((j) => [j.name.replace(/^astran-E-\d+-/, ''), j.states.length]).sort(), [['dl1_to_dl2-a1', 2], ['dl1_to_dl2-a2', 1]]);
+      assert.deepEqual(final.error?.message, 'Stage dl1_to_dl2 failed for run(s) 1821: non-zero exit code 3 (after 2 attempts). The later stages queued on the cluster were cancelled.');
+      // Attempt 2 ran run 1821 alone; the chain's later stages (submitted at launch) were taken off the cluster.
+      const jobs = sacctJobs(final.id);
+      assert.deepEqual(jobs.map((j) => j.name.replace(/^astran-E-\d+-/, '')).sort(), ['dl1_to_dl2-a1', 'dl1_to_dl2-a2', 'dl2_to_dl3-a1', 'dl3_index-a1']);
+      assert.equal(jobs.find((j) => j.name.endsWith('-dl1_to_dl2-a2'))!.states.length, 1);
+      assert.ok(jobs.find((j) => j.name.endsWith('-dl3_index-a1'))!.states.every((st) => st === 'CANCELLED'), JSON.stringify(jobs));
+      assert.deepEqual(squeueJobs(final.id), [], 'nothing left pending');
     } finally {
       await bot.stop();
     }
@@ -164,18 +168,20 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       assert.equal(final.state, 'cancelled');
       assert.match(chat.text(job.thread!.key), /🛑 E-\d+ cancelled by alice\. Its cluster jobs were cancelled\./);
       await waitUntil('the queue to be empty of the job', () => squeueJobs(job.id).length === 0, 30_000, 250);
+      // The whole chain (all three stages were on the cluster from the launch).
       const jobs = await waitUntil('sacct to record the cancellation', () => {
         const j = sacctJobs(job.id);
-        return j.length === 1 && j[0]!.states.length === 2 && j[0]!.states.every((s) => s === 'CANCELLED') && j;
+        return j.length === 3 && j.every((x) => x.states.every((s) => s === 'CANCELLED')) && j;
       }, 30_000, 500);
-      assert.equal(jobs[0]!.name, `astran-${job.id}-dl1_to_dl2-a1`);
+      assert.deepEqual(jobs.map((j) => j.name).sort(), ['dl1_to_dl2-a1', 'dl2_to_dl3-a1', 'dl3_index-a1'].map((n) => `astran-${job.id}-${n}`));
     } finally {
       await bot.stop();
     }
   });
 
-  test('SIGKILL of `astran serve` mid-run, then a restart on the same SQLite store: resumes, finishes, no duplicate sbatch', async () => {
-    const w = world({ runs: [crab('20231207', 1841, 23523), crab('20231207', 1842, 23526)], standinEnv: { ASTRAN_STANDIN_SLEEP_MS: '3000' }, console: true });
+  test('stage by stage: SIGKILL of `astran serve` mid-run, then a restart on the same SQLite store: resumes, finishes, no duplicate sbatch', async () => {
+    // pipeline.submission: stage_by_stage (clusters that forbid dependencies); the chain's restart: chainRecovery.test.ts.
+    const w = world({ runs: [crab('20231207', 1841, 23523), crab('20231207', 1842, 23526)], standinEnv: { ASTRAN_STANDIN_SLEEP_MS: '3000' }, console: true, submission: 'stage_by_stage' });
     const jobId = formatJobId('E', w.firstSeq + 1);
     const serve = (): { child: ChildProcess; out: () => string; exited: Promise<number | null> } => {
       const child = spawn(process.execPath, [join(REPO, 'bin/astran.js'), 'serve', '--config', w.configFile], {
