@@ -105,7 +105,7 @@ export class ChainRun {
    * Drive every stage with needed tasks to success. `needed[i]` are stage i's tasks the plan still needs; `have` says
    * whether an output exists (and is trusted).
    */
-  async run(stages: { stage: StageConfig; needed: PlannedTask[] }[], have: (path: string) => boolean, signal: AbortSignal): Promise<void> {
+  async run(stages: { stage: StageConfig; needed: PlannedTask[]; all: PlannedTask[] }[], have: (path: string) => boolean, signal: AbortSignal): Promise<void> {
     this.build(stages, have);
     // A task whose tries ran out before a restart (its failure recorded, the job not yet failed): fail now.
     for (const cs of this.chain) {
@@ -128,13 +128,18 @@ export class ChainRun {
     }
   }
 
-  /** Where every needed task stands, from the records (a fresh launch: all to do). */
-  private build(stages: { stage: StageConfig; needed: PlannedTask[] }[], have: (path: string) => boolean): void {
-    stages.forEach(({ stage, needed }, idx) => {
-      if (needed.length === 0) return;
-      const cs: ChainStage = { idx, stage, tasks: needed, loc: new Map(), redo: new Set() };
+  /**
+   * Where every needed task stands, from the records (a fresh launch: all to do). Tasks this job already ran to success
+   * (before a restart, or while the bot was away) are part of their stage too, done: the stage is announced as usual.
+   */
+  private build(stages: { stage: StageConfig; needed: PlannedTask[]; all: PlannedTask[] }[], have: (path: string) => boolean): void {
+    stages.forEach(({ stage, needed, all }, idx) => {
       const subs = this.h.subsOf(stage.name);
-      for (const t of needed) {
+      const ranHere = new Set(subs.flatMap((s) => tasksOf(s).filter((t) => t.state === 'completed').map(keyOf)));
+      const tasks = all.filter((t) => needed.includes(t) || (ranHere.has(keyOf(t)) && t.outputs.every(have)));
+      if (tasks.length === 0) return;
+      const cs: ChainStage = { idx, stage, tasks, loc: new Map(), redo: new Set() };
+      for (const t of tasks) {
         const key = keyOf(t);
         const rec = [...subs].reverse().find((s) => tasksOf(s).some((x) => keyOf(x) === key));
         const rt = rec && tasksOf(rec).find((x) => keyOf(x) === key)!;

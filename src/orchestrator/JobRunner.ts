@@ -236,7 +236,7 @@ export class JobRunner {
       }
       if (this.chainMode) {
         const chain = new ChainRun(this.chainHost(), plans.length);
-        await chain.run(plans.map((p, i) => ({ stage: p.stage, needed: work.needed[i] })), work.have, signal);
+        await chain.run(plans.map((p, i) => ({ stage: p.stage, needed: work.needed[i], all: p.tasks })), work.have, signal);
       } else {
         for (let i = 0; i < plans.length; i++) {
           if (work.needed[i].length === 0) continue;

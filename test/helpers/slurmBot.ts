@@ -367,10 +367,14 @@ function group(rows: string[][], jobId: string): SlurmJobRow[] {
  * waits for sacct when a task's events line already gave its exit code: so wait (up to 15 s) until sacct knows every
  * array squeue knows, with as many task rows.
  */
+const SACCT_ALL_STATES = 'BF,CA,CD,DL,F,NF,OOM,PD,PR,R,RQ,RS,RV,S,TO';
+
 export function sacctJobs(jobId: string): SlurmJobRow[] {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
+    // With --state, -S/-E select jobs by when they were in those states: this also lists arrays cancelled while they
+    // waited for a dependency (never eligible), which a plain -S leaves out.
+    const out = execFileSync('sacct', ['-n', '-P', '-X', '-a', '-S', 'now-2hours', '-E', 'now', '-s', SACCT_ALL_STATES, '-o', 'JobID,JobName%80,State'], { encoding: 'utf8' });
     const rows = group(out.split('\n').filter(Boolean).map((l) => l.split('|')), jobId);
     const seen = new Map(rows.map((r) => [r.arrayId, r.states.length]));
     const all = execFileSync('squeue', ['-h', '-r', '-a', '--states=all', '-o', '%i|%j|%T'], { encoding: 'utf8' });

@@ -160,6 +160,8 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       await chat.say('launch source=Crab date=20231207');
       const job = latestJob(bot)!;
       await waitUntil('a dl1_to_dl2 task RUNNING on the cluster', () => squeueJobs(job.id).some((j) => j.states.includes('RUNNING')), 60_000, 250);
+      // pipeline.submission: chain: the later stages wait on the cluster too.
+      await waitUntil('the whole chain on the queue', () => squeueJobs(job.id).length === 3, 60_000, 250);
       const ask = await chat.say('cancel', job.thread!);
       assert.match(ask!.text, /Reply `yes`/);
       const ok = await chat.say('yes', job.thread!);
@@ -168,7 +170,7 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       assert.equal(final.state, 'cancelled');
       assert.match(chat.text(job.thread!.key), /🛑 E-\d+ cancelled by alice\. Its cluster jobs were cancelled\./);
       await waitUntil('the queue to be empty of the job', () => squeueJobs(job.id).length === 0, 30_000, 250);
-      // The whole chain (all three stages were on the cluster from the launch).
+      // The whole chain, each stage once.
       const jobs = await waitUntil('sacct to record the cancellation', () => {
         const j = sacctJobs(job.id);
         return j.length === 3 && j.every((x) => x.states.every((s) => s === 'CANCELLED')) && j;
