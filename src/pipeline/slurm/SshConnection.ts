@@ -56,6 +56,8 @@ type Opts = Pick<
 export class SshConnection extends EventEmitter {
   private ssh: NodeSSH | null = null;
   private sftp: Promise<Sftp> | null = null;
+  /** Rejects when that connection closes: what is still waiting on it (an SFTP open or write, a command) fails then. */
+  private readonly closedOf = new WeakMap<NodeSSH, Promise<never>>();
   private connected = false;
   private stopped = true;
   private waiters: (() => void)[] = [];
@@ -141,6 +143,9 @@ export class SshConnection extends EventEmitter {
     }
     const client = ssh.connection!;
     client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'slurm: ssh error'));
+    const closed = new Promise<never>((_, reject) => client.once('close', () => reject(new ConnectionLostError())));
+    closed.catch(() => {}); // observed through untilClosed only
+    this.closedOf.set(ssh, closed);
     client.on('close', () => {
       if (this.ssh !== ssh) return;
       this.ssh = null;
@@ -214,7 +219,7 @@ export class SshConnection extends EventEmitter {
       const ssh = await this.ready();
       try {
         this.execCount++;
-        const r = await ssh.execCommand(command, { stdin: opts.stdin, noTrim: true });
+        const r = await this.untilClosed(ssh, ssh.execCommand(command, { stdin: opts.stdin, noTrim: true }));
         // A command that ran to its end always has an exit code or a signal: without both the channel was cut.
         if (r.code === null && r.signal === null) throw new ConnectionLostError();
         return { stdout: r.stdout, stderr: r.stderr, code: r.code };
@@ -261,6 +266,12 @@ export class SshConnection extends EventEmitter {
     };
   }
 
+  /** `p`, or ConnectionLostError as soon as the connection it runs on closes. */
+  private untilClosed<T>(ssh: NodeSSH, p: Promise<T>): Promise<T> {
+    const closed = this.closedOf.get(ssh);
+    return closed ? Promise.race([p, closed]) : p;
+  }
+
   /** An SFTP session on the current connection (one per connection, reopened after a reconnect). */
   async withSftp<T>(fn: (sftp: Sftp) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.cfg.operation_timeout_s * 1000;
@@ -271,8 +282,9 @@ export class SshConnection extends EventEmitter {
         this.sftp.catch(() => (this.sftp = null));
       }
       try {
-        const sftp = await this.sftp;
-        return await fn(sftp);
+        // An SFTP request on a connection that dies may never be answered: the connection's end fails it instead.
+        const sftp = await this.untilClosed(ssh, this.sftp);
+        return await this.untilClosed(ssh, fn(sftp));
       } catch (err) {
         const lost = !this.connected || this.ssh !== ssh || isChannelError(err);
         if (!lost || Date.now() > deadline) throw err;
