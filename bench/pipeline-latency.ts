@@ -121,6 +121,8 @@ const median = (xs: number[]) => {
 const spread = (xs: number[]) => `${s(Math.min(...xs))} / ${s(median(xs))} / ${s(Math.max(...xs))}`;
 
 async function main(): Promise<void> {
+  // The bot's reconnect timers are unref'd: a stall must show as a stall, not as a silent exit of an idle process.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const cpus = execFileSync('nproc', { encoding: 'utf8' }).trim();
   console.log(`pipeline latency: 4 runs, 3 stages, tasks of ${TASK_MS / 1000} s; polls ${POLLS.join(', ')} s; ${REPEAT} repeats; modes ${MODES.join(', ')}`);
   console.log(`machine: ${cpus} CPUs, load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
   }
   const worst = Math.max(...all.filter((x) => x.mode === 'chain').map((x) => x.launchToDone - x.critical));
   console.log(`\nchain: worst overhead ${s(worst)} s (goal ≤ 3 s per job)`);
+  clearInterval(keepAlive);
 }
 
 main().then(
