@@ -4,7 +4,8 @@ import { isFinal } from '../src/core/JobStore.js';
 import { roleAtLeast } from '../src/core/services.js';
 import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
 import { code } from '../src/dispatch/validation/Problem.js';
-import { jobLabel, requesterName, sameIdentity } from '../src/dispatch/jobText.js';
+import { jobLabel, requesterName } from '../src/dispatch/jobText.js';
+import { ownsJob } from '../src/dispatch/ownership.js';
 import { jobsOf, unknownJobFix } from './status.js';
 
 export interface CancelArgs {
@@ -36,7 +37,8 @@ export const cancel: CommandSpec<CancelArgs> = {
       const active = jobsOf(ctx).find((j) => !isFinal(j.state));
       return { ok: false, problems: [{ message: 'Which job?', fix: `Try: \`/astran cancel ${active?.id ?? 'A-0042'}\` (or type \`cancel\` in the job's thread).` }] };
     }
-    if (!sameIdentity(job.requester, ctx.identity) && !roleAtLeast(ctx.role, 'admin')) {
+    // Jobs belong to people: a job launched by mail is cancelled from Slack by the same person.
+    if (!ownsJob(job, ctx.identity, ctx.person) && !roleAtLeast(ctx.role, 'admin')) {
       return { ok: false, problems: [{ message: `${job.id} was launched by ${requesterName(job)}; you can cancel only your own jobs.`, fix: 'Ask them or an ASTRAN admin.' }] };
     }
     if (isFinal(job.state)) return { ok: false, problems: [{ message: `${job.id} has already finished (${job.state}); there is nothing to cancel.` }] };
@@ -48,7 +50,8 @@ export const cancel: CommandSpec<CancelArgs> = {
     // Re-read: the job may have finished while we waited for the confirmation.
     const fresh = ctx.services.store.getJob(job.id) ?? job;
     if (isFinal(fresh.state)) return { text: `${fresh.id} finished meanwhile (${fresh.state}); nothing to cancel.` };
-    await ctx.services.jobs.cancel(fresh, ctx.identity);
+    // The thread names who cancelled: the person's configured name where there is one.
+    await ctx.services.jobs.cancel(fresh, ctx.person ? { ...ctx.identity, displayName: ctx.person.name } : ctx.identity);
     return { text: `Cancelling ${fresh.id}. Its thread will say when the cluster work has stopped.` };
   },
 };

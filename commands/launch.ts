@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../src/dispatch/CommandSpec.js';
 import type { LaunchParams } from '../src/core/JobStore.js';
-import type { CommandContext, RunInfo } from '../src/core/services.js';
+import type { CommandContext, LaunchedBy, RunInfo } from '../src/core/services.js';
 import type { SourceEntry } from '../src/config/SourceCatalog.js';
 import { boolArg, intArg, numberArg, runListArg, textArg } from '../src/dispatch/validation/argSchemas.js';
 import { quoteValue } from '../src/dispatch/validation/checkArgs.js';
@@ -15,6 +15,8 @@ export interface LaunchArgs {
   runs: RunInfo[];
   /** Resolved once here; the orchestrator reuses it instead of resolving the name again. */
   source: SourceEntry;
+  /** The launcher's person and the Slurm account/partition/QoS the job is charged to. */
+  by: LaunchedBy;
 }
 
 const OPTIONAL_KEYS = ['theta2_cut', 'off_regions', 'emin', 'emax', 'dry_run', 'force'] as const;
@@ -57,6 +59,11 @@ export const launch: CommandSpec<LaunchArgs> = {
   async check(ctx, parsed, values) {
     const now = ctx.services.now();
     const problems: Problem[] = [];
+
+    // Whose Slurm account pays: refused here, before the catalogue is even read, when there is none to charge.
+    const charge = ctx.services.people.chargeFor(ctx.person);
+    if (!charge.ok) return { ok: false, problems: [{ message: charge.message, fix: charge.fix }] };
+    const by: LaunchedBy = { owner: ctx.person ? { person: ctx.person.id, name: ctx.person.name } : null, charge: charge.charge };
 
     // A known source, or a target of opportunity by its coordinates (shared with other commands taking a target).
     const resolved = resolveTarget(ctx.services.sources, parsed, values);
@@ -113,11 +120,11 @@ export const launch: CommandSpec<LaunchArgs> = {
     // Each run's own night: in a range, path templates need it.
     params.runNights = Object.fromEntries(runs.map((r) => [String(r.runId), r.night]));
     for (const k of OPTIONAL_KEYS) if (parsed[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = parsed[k];
-    return { ok: true, args: { params, runs, source } };
+    return { ok: true, args: { params, runs, source, by } };
   },
 
-  async run(ctx, { params, runs, source }) {
-    const job = await ctx.services.jobs.launch(params, runs, ctx.msg, source);
+  async run(ctx, { params, runs, source, by }) {
+    const job = await ctx.services.jobs.launch(params, runs, ctx.msg, source, by);
     const nights = params.nightFrom === params.nightTo ? `night ${params.nightFrom}` : `nights ${params.nightFrom}..${params.nightTo}`;
     const ids = runs.map((r) => r.runId);
     const runText = `${ids.length} run${ids.length === 1 ? '' : 's'} (${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''})`;

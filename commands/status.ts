@@ -3,18 +3,13 @@ import type { JobRecord } from '../src/core/JobStore.js';
 import type { CommandContext } from '../src/core/services.js';
 import { jobIdArg } from '../src/dispatch/validation/argSchemas.js';
 import { code } from '../src/dispatch/validation/Problem.js';
-import { sameIdentity } from '../src/dispatch/jobText.js';
+import { ownJobs } from '../src/dispatch/ownership.js';
 
 export type StatusArgs = { job: JobRecord } | { job: null };
 
-/** The requester's jobs, newest first (both stores list newest first; sorted again to be safe). */
+/** The sender's jobs (their person's, from any adapter), newest first. */
 export function jobsOf(ctx: CommandContext, max = 50): JobRecord[] {
-  return ctx.services.store
-    // Headroom for same user id on other adapters, filtered out below.
-    .listJobs({ requesterUserId: ctx.identity.userId, limit: max * 2 + 10 })
-    .filter((j) => sameIdentity(j.requester, ctx.identity))
-    .sort((a, b) => b.seq - a.seq)
-    .slice(0, max);
+  return ownJobs(ctx.services.store, ctx.identity, ctx.person, max);
 }
 
 export function unknownJobFix(ctx: CommandContext): string {

@@ -42,6 +42,9 @@ export const subscribe: CommandSpec<SubscribeArgs> = {
   async check(ctx, parsed, values) {
     const problems: Problem[] = [];
     const w = ctx.services.watch;
+    // Standing-order jobs run under the default Slurm account (never a subscriber's): without one they could not run.
+    const charge = ctx.services.people.standingOrderCharge();
+    if (!charge.ok) return { ok: false, problems: [{ message: charge.message.replace('so the watcher could not launch anything', 'so a standing order could never run'), fix: charge.fix }] };
     const place: Place | null = placeOf(ctx.msg);
     if (!place) problems.push({ message: 'I cannot tell which channel this was typed in, so there is nowhere to post the results.', fix: 'Type it in a channel, a thread or an e-mail.' });
 

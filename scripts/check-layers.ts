@@ -10,6 +10,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/util'],
   ['src/core'],
   ['src/config', 'src/fits'],
+  ['src/people'],
   ['src/analysis', 'src/store'],
   ['src/plots', 'src/pipeline'],
   ['src/orchestrator'],

@@ -63,6 +63,14 @@ export const ConfigSchema = z
       .describe('The chat platforms ASTRAN listens on (secrets come from the environment, never from this file).'),
     /** Standing orders (issue #10): validated by src/watch/config.ts, registered in src/bot/configSections.ts. */
     watch: z.unknown().optional().describe('Standing orders: the watcher that launches jobs for subscribed sources as nights complete (docs/watch.md).'),
+    /**
+     * People (validated by src/people/config.ts, registered by the bot): each with identities on any adapter, one role,
+     * and optionally their own Slurm account, partition and QoS. Jobs belong to people, not to one chat identity.
+     */
+    people: z
+      .unknown()
+      .optional()
+      .describe('People: each with identities on any adapter (slack:U…, mattermost:…, an e-mail address), one role, and optionally their own Slurm account, partition and QoS.'),
     /** Identity pattern → role. Unknown identities are refused. */
     auth: z
       // Validated by the access list's schema (src/dispatch/config.ts), registered by the bot.

@@ -7,6 +7,7 @@ import { SLURM_RENAMED_KEYS, SlurmConfigSchema } from '../pipeline/slurm/config.
 import { LocalBackendConfigSchema } from '../pipeline/local/config.js';
 import { WatchConfigSchema } from '../watch/config.js';
 import { AuthConfigSchema } from '../dispatch/config.js';
+import { peopleSectionIssues } from '../people/peopleSection.js';
 
 /**
  * Config sections owned by other areas (adapters, backends, the watcher, the access list), each validated by its
@@ -22,3 +23,4 @@ registerSectionValidator('backends.slurm', zodSectionValidator(SlurmConfigSchema
 registerSectionValidator('backends.local', zodSectionValidator(LocalBackendConfigSchema));
 registerSectionValidator('watch', zodSectionValidator(WatchConfigSchema));
 registerSectionValidator('auth.users', zodSectionValidator(AuthConfigSchema));
+registerSectionValidator('people', peopleSectionIssues);

@@ -26,6 +26,9 @@ import { createAnalysisStep } from '../orchestrator/analysisStep.js';
 import type { AnalysisStep } from '../orchestrator/JobRunner.js';
 import { createDispatcher } from '../dispatch/Dispatcher.js';
 import { createAuthorizer } from '../dispatch/Authorizer.js';
+import { createPeopleDirectory } from '../people/PeopleDirectory.js';
+import { ChargePolicy } from '../people/ChargePolicy.js';
+import { SlurmConfigSchema } from '../pipeline/slurm/config.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createConfiguredAdapters } from './adapterFactories.js';
 import { createConfiguredBackend } from './backendFactory.js';
@@ -126,6 +129,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     now,
   });
   orchestrator.on('final', (job: JobRecord) => watcher.onJobFinal(job));
+  const people = createPeopleDirectory(config.people);
   const services: CommandServices = {
     store,
     sources: o.loaded.sources,
@@ -146,8 +150,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       },
     },
     decLines,
+    people: new ChargePolicy(chargeDefaults(o.loaded), people),
   };
-  const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users), specs: commandSpecs, log: o.log });
+  const handle = createDispatcher({ services, authorizer: createAuthorizer(config.auth.users, people), specs: commandSpecs, log: o.log });
   let started = false;
   return {
     orchestrator,
@@ -173,4 +178,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       if (!o.watchStore) watchStore.close();
     },
   };
+}
+
+/** The backend's Slurm defaults (backends.slurm account, partition, qos) that people without their own fall back to. */
+function chargeDefaults(loaded: LoadedConfig): ConstructorParameters<typeof ChargePolicy>[0] {
+  const { config } = loaded;
+  if (config.pipeline.backend !== 'slurm') return { backend: config.pipeline.backend };
+  const slurm = parseSection(SlurmConfigSchema, config.backends.slurm, 'backends.slurm');
+  return { backend: 'slurm', account: slurm.account, partition: slurm.partition, qos: slurm.qos };
 }

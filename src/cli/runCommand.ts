@@ -6,6 +6,7 @@ import { createLogger } from '../log.js';
 import { createConsoleAdapter } from '../../adapters/console/index.js';
 import type { JobRecord } from '../core/JobStore.js';
 import { ConfigError } from '../core/errors.js';
+import { createPeopleDirectory } from '../people/PeopleDirectory.js';
 import { createAuthorizer } from '../dispatch/Authorizer.js';
 import { commandSpecs } from '../../commands/index.js';
 import { createPreflight } from './preflight.js';
@@ -27,7 +28,7 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   const log = createLogger({ level: io.env.ASTRAN_LOG_LEVEL ?? loaded.config.log.level, destination: io.stderr });
   const console = createConsoleAdapter({ config: loaded.config.adapters.console, output: io.stdout });
   // A reply that needs no job (a typo, a refusal) is given before the bot, its store and its SDKs are loaded.
-  const preflight = createPreflight({ authorizer: createAuthorizer(loaded.config.auth.users), specs: commandSpecs, log });
+  const preflight = createPreflight({ authorizer: createAuthorizer(loaded.config.auth.users, createPeopleDirectory(loaded.config.people)), specs: commandSpecs, log });
   await console.start(preflight.handle);
   const early = await console.inject(a[0]);
   if (!preflight.passed) return early?.rejected ? 2 : 0;

@@ -40,6 +40,24 @@ export interface JobError {
   detail?: string;
 }
 
+/** The person (config `people`) a job belongs to, resolved when it was launched. */
+export interface JobOwner {
+  /** The person's id in the config (`people.<id>`): ownership (cancel, `jobs mine`) compares this. */
+  person: string;
+  /** Their configured display name, shown in `jobs` and thread headers. */
+  name: string;
+}
+
+/**
+ * What a job's cluster work is charged to (Slurm `--account`, `--partition`, `--qos`), resolved at launch from the
+ * requester's person. A field left out falls back to the backend's default (backends.slurm); null: defaults only.
+ */
+export interface SlurmCharge {
+  account?: string;
+  partition?: string;
+  qos?: string;
+}
+
 export interface JobRecord {
   /** Human-typable id, e.g. A-0042. */
   id: string;
@@ -61,11 +79,17 @@ export interface JobRecord {
   result: unknown;
   /** Cancellation asked for (by whom), acted on by the orchestrator. */
   cancelRequestedBy: string | null;
+  /** The person who launched it; null when the requester is no configured person (access by pattern, the watcher, older jobs). */
+  owner: JobOwner | null;
+  /** Slurm account/partition/QoS of its cluster work; null: the backend's defaults. */
+  charge: SlurmCharge | null;
 }
 
 export interface NewJob {
   params: LaunchParams;
   requester: Identity;
+  owner?: JobOwner | null;
+  charge?: SlurmCharge | null;
   thread?: ThreadRef | null;
   runIds?: number[];
   /**
@@ -109,6 +133,11 @@ export interface JobFilter {
   /** Only jobs not in a final state. */
   active?: boolean;
   requesterUserId?: string;
+  /**
+   * Jobs of a person: owned by `person`, or requested from one of `userIds` (jobs from before the person was
+   * configured). A superset: callers still check the adapter (ownsJob).
+   */
+  owner?: { person?: string; userIds: string[] };
   limit?: number;
 }
 

@@ -1,5 +1,5 @@
 import type { Identity, InboundMessage, Reply, SourceEntry } from './types.js';
-import type { JobRecord, JobStore, LaunchParams } from './JobStore.js';
+import type { JobOwner, JobRecord, JobStore, LaunchParams, SlurmCharge } from './JobStore.js';
 import type { Logger } from '../log.js';
 import type { WatchStore } from './WatchStore.js';
 
@@ -8,6 +8,38 @@ export const ROLES = ['viewer', 'launcher', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export function roleAtLeast(have: Role | null, need: Role): boolean {
   return have !== null && ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+/**
+ * A person (config `people`): one human with identities on any adapter (`slack:U…`, `mattermost:…`, an e-mail
+ * address), one role everywhere, and optionally their own Slurm account, partition and QoS.
+ */
+export interface Person {
+  /** The config key, e.g. `alice`: what job ownership and the Slurm job comment record. */
+  id: string;
+  /** Display name (configured; the id when none). */
+  name: string;
+  role: Role;
+  identities: Identity[];
+  /** Their own Slurm settings; what is left out falls back to backends.slurm. */
+  slurm: SlurmCharge;
+}
+
+/** Who a launch belongs to and what it is charged to, as the launch command resolved them. */
+export interface LaunchedBy {
+  owner: JobOwner | null;
+  charge: SlurmCharge | null;
+}
+
+/** What launches are charged to, or why one cannot be: the launch command asks before anything is submitted. */
+export type ChargeDecision = { ok: true; charge: SlurmCharge | null } | { ok: false; message: string; fix: string };
+
+/** People as commands see them. */
+export interface PeopleServices {
+  /** What a launch by `person` (undefined: an identity of no configured person) is charged to. */
+  chargeFor(person: Person | undefined): ChargeDecision;
+  /** What a standing-order launch is charged to (the configured default, never a subscriber's account). */
+  standingOrderCharge(): ChargeDecision;
 }
 
 /** One run of a source in a night, as found in the run catalog or the DL3 obs-index. */
@@ -35,7 +67,7 @@ export interface JobControl {
    * Create a job, open its thread from `request`, and start it in the background. `source` is the entry the caller
    * already resolved (the launch command), so the name is resolved once.
    */
-  launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry): Promise<JobRecord>;
+  launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry, by?: LaunchedBy): Promise<JobRecord>;
   /** Ask for a job to be cancelled; the orchestrator cancels backend work and posts in the thread. */
   cancel(job: JobRecord, by: Identity): Promise<void>;
   /** Multi-line human status of a job (stage, runs done/total, elapsed, last events). */
@@ -71,6 +103,8 @@ export interface CommandServices {
   watch: WatchServices;
   /** Picks each run's Monte Carlo declination line (RF models + IRFs); absent when the config has no dec_lines. */
   decLines?: DecLinePicker;
+  /** Slurm accounts of people (config `people`, backends.slurm defaults). */
+  people: PeopleServices;
 }
 
 /** A run's Monte Carlo declination line: folder name (`dec_2276`) and its declination in degrees. */
@@ -92,6 +126,8 @@ export interface CommandContext {
   msg: InboundMessage;
   identity: Identity;
   role: Role;
+  /** The configured person this identity belongs to, if any (same person on every adapter). */
+  person?: Person;
   /** The job whose thread the message was typed in, if any. */
   threadJob?: JobRecord;
   services: CommandServices;

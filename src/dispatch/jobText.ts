@@ -20,7 +20,5 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
   return a.adapter === b.adapter && a.userId === b.userId;
 }
 
-/** Who launched a job, as shown to others: a display name is the sender's own choice, so it is marked as user text. */
-export function requesterName(job: JobRecord): string {
-  return userText(job.requester.displayName || identityKey(job.requester));
-}
+/** Who launched a job (the person's name, else the display name, else the identity): src/people/requesterName.ts. */
+export { requesterName } from '../people/requesterName.js';

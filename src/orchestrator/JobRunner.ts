@@ -53,6 +53,7 @@ import { crashPoint } from '../util/crashPoint.js';
 import { fmtDuration } from './format.js';
 import { clusterJobKey } from './clusterJobKey.js';
 import { ChainRun, type ChainHost } from './ChainRun.js';
+import { requesterTag } from '../people/requesterTag.js';
 import * as say from './wording.js';
 
 export { reasonAdvice } from './wording.js';
@@ -493,7 +494,12 @@ export class JobRunner {
         this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
         return existing;
       }
-      return this.d.backend.submit({ ...stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup, this.d.config.pipeline.version_probe?.command), ...deps });
+      // Charged to the requester's Slurm account (resolved at launch), the comment naming them.
+      const job = this.d.store.getJob(this.jobId)!;
+      return this.d.backend.submit({
+        ...stageSubmission(this.clusterKey, stage, tasks, attempt, this.d.config.pipeline.setup, this.d.config.pipeline.version_probe?.command, { requester: requesterTag(job), charge: job.charge }),
+        ...deps,
+      });
     }, signal);
     crashPoint('after_sbatch', stage.name);
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);

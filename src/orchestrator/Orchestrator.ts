@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Adapter, Identity, InboundMessage } from '../core/types.js';
-import type { JobControl, RunInfo } from '../core/services.js';
+import type { JobControl, LaunchedBy, RunInfo } from '../core/services.js';
 import type { JobRecord, JobStore, LaunchParams } from '../core/JobStore.js';
 import { isFinal } from '../core/JobStore.js';
 import type { ClusterBackend } from '../pipeline/ClusterBackend.js';
@@ -126,7 +126,11 @@ export class Orchestrator extends EventEmitter implements JobControl {
     });
   }
 
-  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry): Promise<JobRecord> {
+  /**
+   * `by`: the launcher's person and Slurm charge, as the launch command resolved them. Without it (standing orders)
+   * the job has no owner and runs under the backend's default account.
+   */
+  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, source?: SourceEntry, by?: LaunchedBy): Promise<JobRecord> {
     const adapter = this.d.adapters.get(request.identity.adapter);
     if (!adapter) throw new Error(`no adapter named ${request.identity.adapter}`);
     // The launch command resolved the source (or ToO target) and the runs' nights already; resolve here only for other callers.
@@ -147,10 +151,13 @@ export class Orchestrator extends EventEmitter implements JobControl {
     const job = this.d.store.createJob({
       params: { ...params, source: src.name, runNights },
       requester: request.identity,
+      owner: by?.owner ?? null,
+      charge: by?.charge ?? null,
       runIds: runs.map((r) => r.runId).sort((a, b) => a - b),
       requestKey,
     });
-    this.d.store.addEvent(job.id, 'created', `launched by ${request.identity.adapter}:${request.identity.userId}`, { params });
+    const person = by?.owner ? ` (people.${by.owner.person})` : '';
+    this.d.store.addEvent(job.id, 'created', `launched by ${request.identity.adapter}:${request.identity.userId}${person}`, { params, charge: by?.charge ?? null });
     let thread;
     try {
       ({ thread } = await adapter.openThread(request, { text: rootText(job) }, job.id));

@@ -33,7 +33,7 @@ export function rootText(job: JobRecord): string {
   const lines = decLineText(p.runDecLines);
   return (
     `🔭 *${job.id}* · ${p.target ? userText(p.source) : p.source}${p.target ? ` (target of opportunity, RA ${p.target.ra.toFixed(3)}°, Dec ${p.target.dec.toFixed(3)}°)` : ''} · night ${fmtNights(p.nightFrom, p.nightTo)} · ${job.runIds.length} run(s) (${job.runIds.join(', ')})` +
-    `${opts ? ` · ${opts}` : ''}${lines ? ` · ${lines}` : ''} · requested by ${userText(job.requester.displayName ?? job.requester.userId)}\n` +
+    `${opts ? ` · ${opts}` : ''}${lines ? ` · ${lines}` : ''} · requested by ${userText(job.owner?.name ?? job.requester.displayName ?? job.requester.userId)}\n` +
     // "Reply" reads right in a chat thread and in a mail conversation alike.
     `Progress follows in this thread. Reply here with \`status\` for an update, or \`cancel\` to stop it.`
   );

@@ -71,6 +71,15 @@ export interface StageSubmission {
    * exit code are kept for probeOutputs(); a failing probe never fails the task.
    */
   probe?: string[];
+  /**
+   * Slurm account, partition and QoS of the job's requester (people.<id>.slurm); each overrides the backend's default
+   * (backends.slurm). Validated names only.
+   */
+  account?: string;
+  partition?: string;
+  qos?: string;
+  /** Who asked for the job (a person's id, or their sanitised identity), named in the Slurm job comment. */
+  requester?: string;
 }
 
 /** One task of a submission. */

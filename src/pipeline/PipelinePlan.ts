@@ -2,6 +2,7 @@ import type { PipelineSections, StageConfig } from './config.js';
 import { posix } from 'node:path';
 import { OUT_DIR, renderTemplate, templateContext, templateNames } from '../config/template.js';
 import type { StageSubmission, StageTask } from './ClusterBackend.js';
+import type { SlurmCharge } from '../core/JobStore.js';
 
 export interface PlanRun {
   runId: number;
@@ -158,8 +159,15 @@ export function pathsToCheck(plans: StagePlan[]): string[] {
   return [...s];
 }
 
+/** Who a submission is for: the requester named in the Slurm comment and what the work is charged to. */
+export interface SubmissionOwner {
+  requester?: string;
+  charge?: SlurmCharge | null;
+}
+
 /** The backend submission of one attempt of a stage (the orchestrator's only way to build one). */
-export function stageSubmission(jobKey: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[], probe?: string[]): StageSubmission {
+export function stageSubmission(jobKey: string, stage: StageConfig, tasks: PlannedTask[], attempt: number, setup: string[], probe?: string[], owner: SubmissionOwner = {}): StageSubmission {
+  const c = owner.charge ?? {};
   return {
     ...(probe?.length ? { probe } : {}),
     jobId: jobKey,
@@ -171,5 +179,9 @@ export function stageSubmission(jobKey: string, stage: StageConfig, tasks: Plann
     mkdirs: [...new Set(tasks.flatMap((t) => t.mkdirs))],
     time: stage.time,
     mem: stage.memory,
+    ...(c.account ? { account: c.account } : {}),
+    ...(c.partition ? { partition: c.partition } : {}),
+    ...(c.qos ? { qos: c.qos } : {}),
+    ...(owner.requester ? { requester: owner.requester } : {}),
   };
 }

@@ -82,6 +82,8 @@ export class MemoryJobStore implements JobStore, OutboxStore {
     let out = [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
     if (filter.active) out = out.filter((j) => !isFinal(j.state));
     if (filter.requesterUserId !== undefined) out = out.filter((j) => j.requester.userId === filter.requesterUserId);
+    const owner = filter.owner;
+    if (owner !== undefined) out = out.filter((j) => (owner.person !== undefined && j.owner?.person === owner.person) || owner.userIds.includes(j.requester.userId));
     if (filter.limit !== undefined) out = out.slice(0, Math.max(0, filter.limit));
     return out.map(jsonCopy);
   }

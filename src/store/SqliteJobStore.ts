@@ -14,11 +14,13 @@ import { DEFAULT_DB_PATH, openStoreDatabase } from './openStoreDatabase.js';
 import {
   identitySchema,
   jobErrorSchema,
+  jobOwnerSchema,
   jobStateSchema,
   jsonValueSchema,
   launchParamsSchema,
   messageRefSchema,
   runIdsSchema,
+  slurmChargeSchema,
 } from './recordSchemas.js';
 import type { NewOutboxItem, OutboxItem, OutboxStore } from '../core/Outbox.js';
 import { delivered, failed, fromStored, newOutboxItem, reenqueue, retried, storedOutboxItemSchema, toStored } from './outboxOps.js';
@@ -54,6 +56,9 @@ interface JobRow {
   error: string | null;
   result: string | null;
   cancel_requested_by: string | null;
+  owner: string | null;
+  owner_person: string | null;
+  charge: string | null;
 }
 
 interface EventRow {
@@ -120,6 +125,8 @@ function rowToJob(r: JobRow): JobRecord {
     error: dn('error', r.error, jobErrorSchema),
     result: r.result === null ? null : d('result', r.result, jsonValueSchema),
     cancelRequestedBy: r.cancel_requested_by,
+    owner: dn('owner', r.owner, jobOwnerSchema),
+    charge: dn('charge', r.charge, slurmChargeSchema),
   };
 }
 
@@ -142,12 +149,16 @@ function jobToParams(j: JobRecord): Record<string, unknown> {
     error: j.error === null ? null : JSON.stringify(j.error),
     result: j.result === null || j.result === undefined ? null : JSON.stringify(j.result),
     cancel_requested_by: j.cancelRequestedBy,
+    owner: j.owner === null ? null : JSON.stringify(j.owner),
+    owner_person: j.owner?.person ?? null,
+    charge: j.charge === null ? null : JSON.stringify(j.charge),
   };
 }
 
 const JOB_COLUMNS = [
   'seq', 'id', 'state', 'stage', 'params', 'requester', 'requester_user_id', 'thread_adapter', 'thread_key',
   'progress_message', 'run_ids', 'created_at', 'updated_at', 'finished_at', 'error', 'result', 'cancel_requested_by',
+  'owner', 'owner_person', 'charge',
 ] as const;
 
 export class SqliteJobStore implements JobStore, OutboxStore {
@@ -228,6 +239,18 @@ export class SqliteJobStore implements JobStore, OutboxStore {
     if (filter.requesterUserId !== undefined) {
       where.push('requester_user_id = ?');
       args.push(filter.requesterUserId);
+    }
+    if (filter.owner !== undefined) {
+      const ors: string[] = [];
+      if (filter.owner.person !== undefined) {
+        ors.push('owner_person = ?');
+        args.push(filter.owner.person);
+      }
+      if (filter.owner.userIds.length) {
+        ors.push(`requester_user_id IN (${filter.owner.userIds.map(() => '?').join(', ')})`);
+        args.push(...filter.owner.userIds);
+      }
+      where.push(ors.length ? `(${ors.join(' OR ')})` : '0');
     }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC`;
     const out: JobRecord[] = [];

@@ -1,7 +1,7 @@
 /** Logic shared by both JobStore implementations so they cannot drift apart. */
 import type { z } from 'zod';
 import { isFinal, type JobPatch, type JobRecord, type NewJob } from '../core/JobStore.js';
-import { identitySchema, jobErrorSchema, jobStateSchema, launchParamsSchema, messageRefSchema, runIdsSchema, threadRefSchema } from './recordSchemas.js';
+import { identitySchema, jobErrorSchema, jobOwnerSchema, slurmChargeSchema, jobStateSchema, launchParamsSchema, messageRefSchema, runIdsSchema, threadRefSchema } from './recordSchemas.js';
 
 /** What every stored job must satisfy, checked on write so a bad value fails its writer, not a later reader. */
 const FIELD_SCHEMAS: [keyof JobRecord, z.ZodType, boolean][] = [
@@ -12,6 +12,8 @@ const FIELD_SCHEMAS: [keyof JobRecord, z.ZodType, boolean][] = [
   ['progressMessage', messageRefSchema, true],
   ['runIds', runIdsSchema, false],
   ['error', jobErrorSchema, true],
+  ['owner', jobOwnerSchema, true],
+  ['charge', slurmChargeSchema, true],
 ];
 
 export function validateJobRecord(rec: JobRecord): JobRecord {
@@ -49,6 +51,8 @@ export function newJobRecord(id: string, seq: number, job: NewJob, nowIso: strin
     error: null,
     result: null,
     cancelRequestedBy: null,
+    owner: job.owner ? jsonCopy(job.owner) : null,
+    charge: job.charge ? jsonCopy(job.charge) : null,
   });
 }
 

@@ -165,6 +165,18 @@ export const MIGRATIONS: readonly Migration[] = [
       migrateToKeyValueKeys(db);
     },
   },
+  {
+    version: 6,
+    description: 'jobs: the person who launched them (owner) and their Slurm account/partition/QoS (charge)',
+    up(db) {
+      db.exec(`
+        ALTER TABLE jobs ADD COLUMN owner TEXT;
+        ALTER TABLE jobs ADD COLUMN owner_person TEXT;
+        ALTER TABLE jobs ADD COLUMN charge TEXT;
+        CREATE INDEX jobs_owner_person ON jobs (owner_person);
+      `);
+    },
+  },
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATES } from '../core/JobStore.js';
+import { PERSON_ID_RE, SLURM_NAME_RE } from '../people/config.js';
 
 const YYYYMMDD = z.string().regex(/^\d{8}$/);
 
@@ -29,6 +30,14 @@ export const identitySchema = z.looseObject({
   displayName: z.string().optional(),
   isBot: z.boolean().optional(),
 });
+
+// A person id and Slurm names follow the same rules as their config.
+
+export const jobOwnerSchema = z.object({ person: z.string().regex(PERSON_ID_RE), name: z.string().min(1).max(200) });
+
+export const slurmChargeSchema = z
+  .object({ account: z.string().regex(SLURM_NAME_RE).optional(), partition: z.string().regex(SLURM_NAME_RE).optional(), qos: z.string().regex(SLURM_NAME_RE).optional() })
+  .strict();
 
 export const threadRefSchema = z.object({ adapter: z.string().min(1), key: z.string().min(1) });
 

@@ -1,11 +1,14 @@
 /** Services for command/dispatcher tests: the real MemoryJobStore and SourceCatalog, a run list, a recording JobControl. */
-import type { CommandServices, JobControl, NightIndex, RunInfo } from '../../src/core/services.js';
+import type { CommandServices, JobControl, LaunchedBy, NightIndex, RunInfo } from '../../src/core/services.js';
 import type { Identity, InboundMessage, ThreadRef } from '../../src/core/types.js';
 import type { JobRecord, JobStore, LaunchParams } from '../../src/core/JobStore.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { MemoryWatchStore } from '../../src/store/MemoryWatchStore.js';
 import { SourceCatalog, type SourceEntry } from '../../src/config/SourceCatalog.js';
 import { silentLogger, type Logger } from '../../src/log.js';
+import { ChargePolicy, type ChargeDefaults } from '../../src/people/ChargePolicy.js';
+import { PeopleDirectory } from '../../src/people/PeopleDirectory.js';
+import type { PeopleConfig } from '../../src/people/config.js';
 
 export const TEST_SOURCES: SourceEntry[] = [
   { name: 'Crab Nebula', aliases: ['Crab', 'M1'], ra: 83.63308, dec: 22.0145 },
@@ -46,14 +49,14 @@ export type ThreadOpener = (request: InboundMessage, text: string, jobId: string
 
 /** JobControl that records calls, creates jobs in the store and opens a thread through `openThread`. */
 export class RecordingJobControl implements JobControl {
-  readonly launches: { params: LaunchParams; runs: RunInfo[]; requestId: string }[] = [];
+  readonly launches: { params: LaunchParams; runs: RunInfo[]; requestId: string; by?: LaunchedBy }[] = [];
   readonly cancels: { jobId: string; by: Identity }[] = [];
   openThread: ThreadOpener = async () => null;
   constructor(private readonly store: JobStore) {}
 
-  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord> {
-    this.launches.push({ params, runs, requestId: request.id });
-    const job = this.store.createJob({ params, requester: request.identity, runIds: runs.map((r) => r.runId) });
+  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage, _source?: SourceEntry, by?: LaunchedBy): Promise<JobRecord> {
+    this.launches.push({ params, runs, requestId: request.id, by });
+    const job = this.store.createJob({ params, requester: request.identity, runIds: runs.map((r) => r.runId), owner: by?.owner ?? null, charge: by?.charge ?? null });
     const thread = await this.openThread(request, `${job.id}: ${params.source} ${params.nightFrom}`, job.id);
     return thread ? this.store.updateJob(job.id, { thread }) : job;
   }
@@ -77,7 +80,11 @@ export interface FakeServices extends CommandServices {
   setNow(d: Date): void;
 }
 
-export function makeServices(opts: { runs?: RunInfo[]; now?: Date; log?: Logger } = {}): FakeServices {
+/**
+ * `people` and `charge`: the configured people and the backend's Slurm defaults (default: the local backend, where
+ * nothing is charged).
+ */
+export function makeServices(opts: { runs?: RunInfo[]; now?: Date; log?: Logger; people?: PeopleConfig; charge?: ChargeDefaults } = {}): FakeServices {
   let now = opts.now ?? TEST_NOW;
   const clock = () => now;
   const store = new MemoryJobStore({ now: clock });
@@ -89,6 +96,7 @@ export function makeServices(opts: { runs?: RunInfo[]; now?: Date; log?: Logger 
     log: opts.log ?? silentLogger,
     now: clock,
     maxNights: 31,
+    people: new ChargePolicy(opts.charge ?? { backend: 'local' }, new PeopleDirectory(opts.people ?? {})),
     watch: { store: new MemoryWatchStore(clock), defaults: { theta2_cut: 0.02, off_regions: 3, alert_sigma: 5, alert_rate: null, start_utc: '06:00', digest_utc: '12:00' } },
     setNow(d: Date) {
       now = d;

@@ -1,5 +1,5 @@
 import type { InboundMessage, Reply } from '../../core/types.js';
-import type { CommandContext, CommandServices, Role } from '../../core/services.js';
+import type { CommandContext, CommandServices, Person, Role } from '../../core/services.js';
 import type { JobRecord } from '../../core/JobStore.js';
 import type { Logger } from '../../log.js';
 import type { AnyCommandSpec, ArgValues } from '../CommandSpec.js';
@@ -13,6 +13,8 @@ export interface DispatchContext {
   /** Normalised command text (no prefix/mention). */
   text: string;
   role: Role | null;
+  /** The configured person of the sender (set with the role by the authorize middleware). */
+  person?: Person;
   threadJob?: JobRecord;
   command?: ParsedCommand;
   spec?: AnyCommandSpec;
@@ -31,5 +33,5 @@ export type Middleware = (ctx: DispatchContext, next: Next) => Promise<void>;
 /** The context command specs see; only valid once the identity has a role. */
 export function commandContext(ctx: DispatchContext): CommandContext {
   if (ctx.role === null) throw new Error('commandContext before authorization');
-  return { msg: ctx.msg, identity: ctx.msg.identity, role: ctx.role, threadJob: ctx.threadJob, services: ctx.services };
+  return { msg: ctx.msg, identity: ctx.msg.identity, role: ctx.role, person: ctx.person, threadJob: ctx.threadJob, services: ctx.services };
 }

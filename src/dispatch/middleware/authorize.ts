@@ -12,9 +12,12 @@ export function authorize(authorizer: Authorizer): Middleware {
       const role = authorizer.roleOf(id);
       // Anything but a known role (a buggy authorizer) counts as no access.
       ctx.role = role !== null && (ROLES as readonly string[]).includes(role) ? role : null;
+      // The same person on every adapter: ownership and Slurm accounts follow the person, not the identity.
+      if (ctx.role !== null) ctx.person = authorizer.personOf?.(id);
     } catch (err) {
       ctx.log.error({ err, msgId: ctx.msg.id, user: identityKey(id) }, 'authorizer failed; refusing');
       ctx.role = null;
+      ctx.person = undefined;
     }
     if (ctx.role === null) {
       ctx.log.info({ msgId: ctx.msg.id, user: identityKey(id) }, 'refused: not on the access list');

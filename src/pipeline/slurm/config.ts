@@ -19,8 +19,11 @@ export const SlurmConfigSchema = z
       .regex(/^\/[^\0\n]*$/, 'an absolute path')
       .refine((p) => !p.split('/').includes('..'), 'no .. segments')
       .describe('Absolute folder on the cluster holding one folder per job and stage attempt (<job>/<stage>-a<attempt>: job.sh, tasks.json, task logs, the version probe\'s output). Never under data.read_only_roots.'),
-    partition: slurmToken.optional().describe('Slurm --partition of every submission.'),
-    account: slurmToken.optional().describe('Slurm --account of every submission.'),
+    partition: slurmToken.optional().describe('Slurm --partition for people without their own (people.<id>.slurm.partition).'),
+    account: slurmToken
+      .optional()
+      .describe("Slurm --account for people without their own (people.<id>.slurm.account) and for every standing order; on Slurm, a launch with neither is refused."),
+    qos: slurmToken.optional().describe('Slurm --qos for people without their own (people.<id>.slurm.qos).'),
     time: z.string().regex(/^(\d+-)?\d{1,2}(:\d{2}){0,2}$/).optional().describe('Default Slurm --time of a task, e.g. 02:00:00 or 1-00:00:00 (a stage\'s own `time` wins).'),
     memory: z.string().regex(/^\d+[KMGT]?$/).optional().describe('Default Slurm --mem of a task, e.g. 16G (a stage\'s own `memory` wins).'),
     kill_on_invalid_dep: z.boolean().default(false).describe('Pass --kill-on-invalid-dep=yes so Slurm itself drops stages whose parent failed.'),

@@ -89,7 +89,7 @@ export function buildManifest(sub: StageSubmission): string {
 /** The sbatch argv (run through shellJoin on the cluster). */
 export function buildSbatchArgv(
   sub: StageSubmission,
-  cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'kill_on_invalid_dep' | 'extra_sbatch_args'>,
+  cfg: Pick<SlurmConfig, 'partition' | 'account' | 'time' | 'memory' | 'kill_on_invalid_dep' | 'extra_sbatch_args'> & { qos?: string },
   workdir: string,
   /** The compiled --dependency value (see compileDependencies); default: afterok on sub.dependsOn. */
   dependency: string | undefined = sub.dependsOn?.length ? `afterok:${sub.dependsOn.join(':')}` : undefined,
@@ -103,8 +103,13 @@ export function buildSbatchArgv(
     `--chdir=${workdir}`,
     `--output=${posix.join(workdir, 'task-%a.log')}`,
   ];
-  if (cfg.partition) argv.push(`--partition=${cfg.partition}`);
-  if (cfg.account) argv.push(`--account=${cfg.account}`);
+  // The requester's own account, partition and QoS (people.<id>.slurm) win over the backend's defaults.
+  const partition = sub.partition ?? cfg.partition;
+  const account = sub.account ?? cfg.account;
+  const qos = sub.qos ?? cfg.qos;
+  if (partition) argv.push(`--partition=${partition}`);
+  if (account) argv.push(`--account=${account}`);
+  if (qos) argv.push(`--qos=${qos}`);
   // A stage's own resources override the backend's defaults.
   const time = sub.time ?? cfg.time;
   const mem = sub.mem ?? cfg.memory;

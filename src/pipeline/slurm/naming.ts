@@ -17,8 +17,9 @@ export function jobName(k: StageKey): string {
   return `astran-${k.jobId}-${k.stage}-a${k.attempt}`;
 }
 
-export function jobComment(k: StageKey): string {
-  return `astran:${k.jobId}:${k.stage}:${k.attempt}`;
+/** `astran:<job>:<stage>:<attempt>` and, when known, `:requester=<who>` (a validated word, see requesterTag). */
+export function jobComment(k: StageKey & { requester?: string }): string {
+  return `astran:${k.jobId}:${k.stage}:${k.attempt}${k.requester ? `:requester=${k.requester}` : ''}`;
 }
 
 /** Inverse of jobName; undefined for jobs ASTRAN did not submit. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { JOB_ID_RE, SLURM_ID_RE, STAGE_RE } from './naming.js';
+import { SLURM_NAME_RE } from '../../people/config.js';
+import { REQUESTER_TAG_RE } from '../../people/requesterTag.js';
 
 const noNul = z.string().refine((s) => !s.includes('\0'), 'NUL byte');
 const absPath = z.string().regex(/^\/[^\0]*$/, 'absolute path');
@@ -40,4 +42,9 @@ export const StageSubmissionSchema = z.object({
   time: z.string().regex(/^[0-9:-]+$/).optional(),
   mem: z.string().regex(/^\d+[KMGT]?$/).optional(),
   probe: z.array(noNul).min(1).refine((a) => a[0]!.length > 0, 'empty program name').optional(),
+  // The requester's Slurm names and the comment's requester: validated again here, the last stop before sbatch.
+  account: z.string().regex(SLURM_NAME_RE).optional(),
+  partition: z.string().regex(SLURM_NAME_RE).optional(),
+  qos: z.string().regex(SLURM_NAME_RE).optional(),
+  requester: z.string().regex(REQUESTER_TAG_RE).optional(),
 });
