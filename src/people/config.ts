@@ -38,7 +38,16 @@ export const PersonSchema = z
   })
   .strict();
 
-export const PeopleConfigSchema = z.record(z.string().regex(PERSON_ID_RE, 'a person id: lower-case letters, digits and _ . - (at most 32), e.g. alice'), PersonSchema);
+// Ids are checked beside the entries (not as record keys), so a bad id and its entry's problems show in one run.
+export const PeopleConfigSchema = z.record(z.string(), PersonSchema).check(
+  z.superRefine(
+    (people, ctx) => {
+      for (const id of Object.keys(people ?? {}))
+        if (!PERSON_ID_RE.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'a person id: lower-case letters, digits and _ . - (at most 32), e.g. alice' });
+    },
+    { when: (p) => p.value !== null && typeof p.value === 'object' },
+  ),
+);
 
 export type PersonConfig = z.infer<typeof PersonSchema>;
 export type PeopleConfig = z.infer<typeof PeopleConfigSchema>;

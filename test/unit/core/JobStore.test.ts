@@ -70,6 +70,25 @@ export function jobStoreContract(name: string, makeStore: (opts: StoreOpts) => J
       assert.deepEqual(store.getJob('A-0001'), j);
     });
 
+    it("keeps a job's owner and charge, and lists a person's jobs from every identity", () => {
+      const owned = store.createJob(newJob('alice@iac.es', { requester: { adapter: 'email', userId: 'alice@iac.es' }, owner: { person: 'alice', name: 'Alice Example' }, charge: { account: 'lst_alice', qos: 'high' } }));
+      assert.deepEqual(owned.owner, { person: 'alice', name: 'Alice Example' });
+      assert.deepEqual(owned.charge, { account: 'lst_alice', qos: 'high' });
+      assert.deepEqual(store.getJob(owned.id)!.charge, { account: 'lst_alice', qos: 'high' });
+      const old = store.createJob(newJob('U0ALICE'));
+      assert.equal(old.owner, null);
+      assert.equal(old.charge, null);
+      store.createJob(newJob('U0DAN', { owner: { person: 'dan', name: 'Dan' } }));
+      const ids = (f: Parameters<JobStore['listJobs']>[0]) => store.listJobs(f).map((j) => j.id);
+      assert.deepEqual(ids({ owner: { person: 'alice', userIds: ['U0ALICE'] } }), [old.id, owned.id]);
+      assert.deepEqual(ids({ owner: { person: 'alice', userIds: [] } }), [owned.id]);
+      assert.deepEqual(ids({ owner: { userIds: ['U0DAN'] } }), ['A-0003']);
+      assert.deepEqual(ids({ owner: { userIds: [] } }), []);
+      assert.throws(() => store.createJob(newJob('U1', { owner: { person: 'Alice Smith', name: 'x' } })), /invalid job owner/);
+      assert.throws(() => store.createJob(newJob('U1', { charge: { account: "x'; id" } })), /invalid job charge/);
+      assert.equal(store.updateJob(owned.id, { state: 'running' }).charge?.account, 'lst_alice');
+    });
+
     it('rejects invalid values on write, so no reader ever meets them', () => {
       assert.throws(() => store.createJob({ ...newJob(), params: { source: 'Crab', nightFrom: '2026-11-25', nightTo: '20261125' } }), /invalid job params\.nightFrom/);
       assert.throws(() => store.createJob({ ...newJob(), requester: { adapter: 'slack', userId: '' } }), /invalid job requester/);

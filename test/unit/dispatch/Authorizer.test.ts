@@ -4,6 +4,8 @@ import { ConfigAuthorizer, createAuthorizer, type Authorizer } from '../../../sr
 import { AuthConfigSchema } from '../../../src/dispatch/config.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { TestBackend } from '../../fakes/TestBackend.js';
+import { peopleBackend } from '../../fakes/peopleBackend.js';
+import { createPeopleDirectory } from '../../../src/people/PeopleDirectory.js';
 import { seedJob } from '../../fakes/fakeServices.js';
 import type { Identity } from '../../../src/core/types.js';
 
@@ -121,4 +123,49 @@ test('a role lost between the question and the yes is checked again', async () =
   role = 'viewer';
   assert.match(await b.text('yes'), /needs the launcher role/);
   assert.equal(b.services.jobs.cancels.length, 0);
+});
+
+test("a person's identities on every adapter get the person's role; the person is known to the commands", () => {
+  const people = createPeopleDirectory({
+    alice: { role: 'launcher', identities: ['slack:U0ALICE', 'mattermost:8xk3alice', 'alice@iac.es', 'console:alice'] },
+    boss: { role: 'admin', identities: ['boss@iac.es'] },
+  });
+  const a = createAuthorizer({ 'email:*@iac.es': 'viewer' }, people);
+  for (const who of [id('slack', 'U0ALICE'), id('mattermost', '8xk3alice'), id('email', 'Alice@IAC.es'), id('console', 'alice')]) {
+    assert.equal(a.roleOf(who), 'launcher', who.userId);
+    assert.equal(a.personOf(who)?.id, 'alice', who.userId);
+  }
+  // A person beats the domain pattern (more specific); the pattern still serves everyone else on the domain.
+  assert.equal(a.roleOf(id('email', 'boss@iac.es')), 'admin');
+  assert.equal(a.roleOf(id('email', 'carol@iac.es')), 'viewer');
+  assert.equal(a.personOf(id('email', 'carol@iac.es')), undefined);
+});
+
+test('unknown identities stay refused on every adapter type (fail closed), with people configured', async () => {
+  const b = peopleBackend({ auth: {} });
+  for (const [adapter, user] of [
+    ['slack', 'U0EVE'],
+    ['slack', 'u0alice'], // platform ids are exact
+    ['mattermost', '8xk3ALICE'],
+    ['mattermost', 'U0ALICE'], // Alice's Slack id on another adapter
+    ['email', 'alice@iac.es.evil.com'],
+    ['email', 'Alice Example <alice@iac.es>'],
+    ['console', 'alice'],
+    ['console', 'root'],
+  ]) {
+    const r = await b.say('launch source=Crab date=20231206', { adapter: adapter!, user: user! });
+    assert.equal(r!.refusal, 'access', `${adapter}:${user}`);
+    assert.match(r!.text, /not on ASTRAN's access list/);
+  }
+  assert.equal(b.services.jobs.launches.length, 0);
+});
+
+test('an identity both in auth.users and in people must not get two roles', () => {
+  const people = createPeopleDirectory({ alice: { role: 'launcher', identities: ['slack:U1', 'alice@iac.es'] } });
+  assert.throws(
+    () => createAuthorizer({ 'email:ALICE@iac.es': 'admin' }, people),
+    (e: unknown) => e instanceof ConfigError && /people\.alice/.test(e.issues.join()),
+  );
+  // The same role twice is harmless (an old auth.users entry kept while moving to people).
+  assert.equal(createAuthorizer({ 'slack:U1': 'launcher' }, people).roleOf(id('slack', 'U1')), 'launcher');
 });

@@ -97,6 +97,23 @@ describe('SqliteJobStore on disk', () => {
     s.close();
   });
 
+  it('a job written before people existed (schema 4) reads back with no owner and no charge', () => {
+    const raw = new Database(path);
+    migrate(raw, MIGRATIONS.slice(0, 4));
+    raw
+      .prepare(
+        `INSERT INTO jobs (id, state, params, requester, requester_user_id, run_ids, created_at, updated_at) VALUES ('A-0001', 'running', ?, ?, 'U1', '[1]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(JSON.stringify({ source: 'Crab', nightFrom: '20261125', nightTo: '20261125' }), JSON.stringify({ adapter: 'slack', userId: 'U1' }));
+    raw.close();
+    const s = new SqliteJobStore({ path });
+    const j = s.getJob('A-0001')!;
+    assert.equal(j.owner, null);
+    assert.equal(j.charge, null);
+    assert.deepEqual(s.listJobs({ owner: { userIds: ['U1'] } }).map((x) => x.id), ['A-0001']);
+    s.close();
+  });
+
   it('refuses a database written by a newer schema, without touching it', () => {
     const raw = new Database(path);
     raw.pragma(`user_version = ${latestVersion() + 5}`);
