@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { checkConfig, DEFAULT_CONFIG_FILE, REPO_ROOT } from '../../../src/config/loadConfig.js';
-import '../../../src/bot/configSections.js';
+import { checkConfig, DEFAULT_CONFIG_FILE } from '../../../src/bot/config.js';
+import { REPO_ROOT } from '../../../src/config/loadConfigFile.js';
 
 function check(change: (c: Record<string, any>) => void): string[] {
   const c = parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8'));
