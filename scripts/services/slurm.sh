@@ -18,6 +18,9 @@ STATE=${ASTRAN_CI_STATE:-/var/lib/astran-ci}
 SSH_PORT=${ASTRAN_CI_SSH_PORT:-2222}
 USER_NAME=astran
 CLUSTER=ci
+# A second account (and a QoS) for a person's own Slurm settings in the people tests.
+PERSON_ACCOUNT=astran_alice
+PERSON_QOS=astran_high
 # python3-minimal: the compute node's interpreter for the stand-in lstchain environment (test/fakes/standins/lstchain-env).
 PKGS=(munge slurmctld slurmd slurm-client openssh-server mariadb-server slurmdbd python3-minimal)
 
@@ -232,6 +235,15 @@ ensure_accounts() {
     sacctmgr -i add account "$USER_NAME" Cluster="$CLUSTER" Description=astran-ci Organization=astran >/dev/null
   sacctmgr -n -P show user format=user | grep -qx "$USER_NAME" ||
     sacctmgr -i add user "$USER_NAME" Account="$USER_NAME" Cluster="$CLUSTER" >/dev/null
+  # A person's own account and QoS (config people.<id>.slurm): the cluster user may also submit under
+  # $PERSON_ACCOUNT with QoS $PERSON_QOS, so a launch can be charged to someone other than the default account.
+  sacctmgr -n -P show qos format=name | grep -qx "$PERSON_QOS" || sacctmgr -i add qos "$PERSON_QOS" >/dev/null
+  sacctmgr -n -P show account format=account | grep -qx "$PERSON_ACCOUNT" ||
+    sacctmgr -i add account "$PERSON_ACCOUNT" Cluster="$CLUSTER" Description=astran-ci-person Organization=astran >/dev/null
+  sacctmgr -n -P show assoc where user="$USER_NAME" account="$PERSON_ACCOUNT" format=account | grep -qx "$PERSON_ACCOUNT" ||
+    sacctmgr -i add user "$USER_NAME" Account="$PERSON_ACCOUNT" Cluster="$CLUSTER" >/dev/null
+  sacctmgr -n -P show assoc where user="$USER_NAME" account="$PERSON_ACCOUNT" format=qos | tr ',' '\n' | grep -qx "$PERSON_QOS" ||
+    sacctmgr -i modify user where name="$USER_NAME" account="$PERSON_ACCOUNT" set QOS+="$PERSON_QOS" >/dev/null
 }
 
 start_slurmctld() {

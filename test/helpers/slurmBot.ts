@@ -73,6 +73,17 @@ export interface WorldOptions {
   submission?: 'chain' | 'stage_by_stage';
   /** bot.poll_interval_s (default 0.5). */
   pollIntervalS?: number;
+  /**
+   * backends.slurm.account, the default people without their own fall back to (default: `astran`, the cluster user's
+   * account made by scripts/services/slurm.sh); null: no default account.
+   */
+  slurmAccount?: string | null;
+  /** The config's `people` section. */
+  people?: Record<string, unknown>;
+  /** auth.users (default: rec:alice launcher, console:operator admin). */
+  auth?: Record<string, string>;
+  /** More chat adapters beside the recording one (e.g. RecordingAdapters named slack and email). */
+  extraAdapters?: Adapter[];
 }
 
 /** What sourcing test/fakes/standins/lstchain-env/activate sets, for the local backend (which runs no setup lines). */
@@ -219,6 +230,7 @@ export class World {
           known_hosts_path: o.cluster.knownHosts,
           remote_workdir: this.jobsDir(),
           partition: 'debug',
+          ...(o.slurmAccount === null ? {} : { account: o.slurmAccount ?? 'astran' }),
           reconnect_initial_s: 0.2,
           reconnect_max_s: 1,
           operation_timeout_s: o.operation_timeout_s ?? 120,
@@ -226,7 +238,8 @@ export class World {
         },
       },
       adapters: o.console ? { console: { enabled: true, user: 'operator' } } : {},
-      auth: { users: { 'rec:alice': 'launcher', 'console:operator': 'admin' } },
+      auth: { users: o.auth ?? { 'rec:alice': 'launcher', 'console:operator': 'admin' } },
+      ...(o.people ? { people: o.people } : {}),
     };
     writeFileSync(this.configFile, toYaml(cfg));
   }
@@ -251,7 +264,7 @@ export class World {
     const chat = new RecordingAdapter();
     // The local backend ignores setup lines: the stand-ins' environment comes from the bot's.
     const env = this.o.localBackend ? { ...process.env, ...this.standinEnv(), ...standinPythonEnv() } : {};
-    const bot = await createBot({ loaded, env, log: silentLogger, store, adapters: [chat] });
+    const bot = await createBot({ loaded, env, log: silentLogger, store, adapters: [chat, ...(this.o.extraAdapters ?? [])] });
     await bot.start();
     return { bot, chat, store };
   }
@@ -270,8 +283,9 @@ export interface Posted {
 
 /** A chat platform that records everything the bot says, per thread. */
 export class RecordingAdapter implements Adapter {
-  readonly name = 'rec';
   readonly canEdit = true;
+  /** `name`: the adapter it stands for (identities and threads carry it), e.g. slack or email. */
+  constructor(readonly name = 'rec') {}
   posts: Posted[] = [];
   private n = 0;
   private handler: InboundHandler | null = null;
@@ -301,12 +315,12 @@ export class RecordingAdapter implements Adapter {
     return this.thread(key).map((p) => p.text).join('\n');
   }
 
-  /** Type a message as `rec:alice` (optionally inside a thread); resolves with the bot's immediate reply. */
-  async say(text: string, thread?: ThreadRef): Promise<Reply | undefined> {
+  /** Type a message as `<name>:alice` or `as` (optionally inside a thread); resolves with the bot's immediate reply. */
+  async say(text: string, thread?: ThreadRef, as: { userId: string; displayName?: string } = { userId: 'alice', displayName: 'alice' }): Promise<Reply | undefined> {
     let reply: Reply | undefined;
     await this.handler!({
       id: randomUUID(),
-      identity: { adapter: this.name, userId: 'alice', displayName: 'alice' },
+      identity: { adapter: this.name, userId: as.userId, ...(as.displayName ? { displayName: as.displayName } : {}) },
       text,
       thread,
       channel: 'astran',
