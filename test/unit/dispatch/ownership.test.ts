@@ -51,13 +51,6 @@ test('`jobs mine` lists the person\'s jobs from every adapter, and `jobs` shows 
   assert.match(await b.text('status', { adapter: 'mattermost', user: '8xk3alice' }), /A-0004/);
 });
 
-test('`jobs` shows user-controlled display names without their markdown', async () => {
-  const b = peopleBackend({ auth: { 'slack:*': 'launcher' } });
-  seedJob(b.services, { adapter: 'slack', userId: 'U0EVE', displayName: '*boss* [click](http://evil.example) `x`' });
-  const all = await b.text('jobs', { adapter: 'slack', user: 'U0EVE' });
-  assert.match(all, /— boss click\(http:\/\/evil\.example\) x$/m);
-});
-
 test('ownsJob: the recorded owner decides; without one, the requester identity and whoever has it now', () => {
   const d = createPeopleDirectory({ alice: { role: 'launcher', identities: ['slack:U1', 'alice@iac.es'] }, bob: { role: 'launcher', identities: ['slack:U2'] } });
   const alice = d.get('alice')!;
