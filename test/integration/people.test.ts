@@ -79,7 +79,8 @@ function sacctCharges(jobId: string): Charged[] {
     const arrayId = id!.split('_')[0]!;
     if (arrays.has(arrayId) && !rows.has(arrayId)) rows.set(arrayId, { name: name!, account: account!, qos: qos!, partition: partition!, comment: comment.join('|') });
   }
-  return [...rows.values()];
+  // The first stage first (in chain mode every stage is submitted at launch).
+  return [...rows.values()].sort((a, b) => Number(!a.name.includes('-dl1_to_dl2-')) - Number(!b.name.includes('-dl1_to_dl2-')));
 }
 
 async function submitted(bot: Bot, jobId: string): Promise<void> {
@@ -89,13 +90,13 @@ async function submitted(bot: Bot, jobId: string): Promise<void> {
 
 /** Slurm's accounting records the comment once the array has ended (slurmdbd gets it with the end record). */
 async function sacctComment(jobId: string): Promise<string> {
-  return (await waitUntil(`the comment of ${jobId} in accounting`, () => sacctCharges(jobId).find((c) => c.comment !== '')?.comment, 30_000));
+  return await waitUntil(`the comment of ${jobId} in accounting`, () => sacctCharges(jobId).find((c) => c.name.includes('-dl1_to_dl2-') && c.comment !== '')?.comment, 30_000);
 }
 
 /** The live comment as slurmctld has it (squeue %k), while the array is queued or running. */
 function squeueComment(jobId: string): string {
   const out = execFileSync('squeue', ['-h', '-a', '-o', '%j|%k'], { encoding: 'utf8' });
-  return out.split('\n').find((l) => l.includes(`_${jobId}-`))?.split('|').slice(1).join('|') ?? '';
+  return out.split('\n').find((l) => l.includes(`_${jobId}-dl1_to_dl2-`))?.split('|').slice(1).join('|') ?? '';
 }
 
 async function cancelAndWait(bot: Bot, job: JobRecord, by: { adapter: string; userId: string }): Promise<JobRecord> {
@@ -127,10 +128,10 @@ describe('people, roles and Slurm accounts on the real cluster', { concurrency: 
       assert.equal(job.id, danJob, 'the refused launch used up no job number');
       assert.deepEqual(job.owner, { person: 'alice', name: 'Alice Example' });
       await submitted(bot, job.id);
-      const [first] = sacctCharges(job.id);
-      assert.equal(first!.account, PERSON_ACCOUNT);
-      assert.equal(first!.qos, PERSON_QOS);
-      assert.equal(first!.partition, 'debug');
+      const charges = sacctCharges(job.id);
+      const [first] = charges;
+      // Every stage's array (all submitted at once in chain mode) is charged to her.
+      for (const c of charges) assert.deepEqual([c.account, c.qos, c.partition], [PERSON_ACCOUNT, PERSON_QOS, 'debug'], c.name);
       const comment = new RegExp(`^astran:[0-9a-f]{6}_${job.id}:dl1_to_dl2:1:requester=alice$`);
       assert.match(squeueComment(job.id), comment);
       // The job-name lookup (adoption after a crash) is unchanged by the longer comment.
