@@ -22,9 +22,15 @@ const slurmName = z.string().regex(SLURM_NAME_RE, 'a Slurm name: letters, digits
 export const PersonSchema = z
   .object({
     /** Shown in `jobs`, thread headers and cancel notices; default: the person's id. */
-    name: z.string().regex(NAME_RE, "letters, digits, spaces and . ' ( ) - only (at most 80)").optional(),
+    name: z
+      .string()
+      .regex(NAME_RE, "letters, digits, spaces and . ' ( ) - only (at most 80)")
+      .optional()
+      .describe("Display name shown in `jobs`, thread headers and cancel notices (letters, digits, spaces, . ' ( ) -); default: the person's id."),
     /** viewer (look), launcher (+ launch, cancel own jobs), admin (+ cancel any job). */
-    role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+    role: z
+      .enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` })
+      .describe('The same on every identity: viewer (status, jobs, help…), launcher (+ launch, cancel own jobs, subscribe), admin (+ cancel any job).'),
     /** `slack:U…`, `mattermost:<user id>`, `console:<user>`, `email:<address>` or a bare e-mail address. */
     identities: z
       .array(
@@ -32,11 +38,23 @@ export const PersonSchema = z
           error: 'must look like slack:U0123ABCD, mattermost:<user id>, console:<user>, email:alice@iac.es or alice@iac.es (no wildcards)',
         }),
       )
-      .min(1, 'at least one identity'),
+      .min(1, 'at least one identity')
+      .describe(
+        'How this person reaches ASTRAN: slack:U0123ABCD, mattermost:<user id>, console:<user>, email:alice@iac.es or just alice@iac.es. An identity belongs to one person; jobs belong to the person (cancel and `jobs mine` from any of them).',
+      ),
     /** Their own Slurm settings; anything left out falls back to backends.slurm (account, partition, qos). */
-    slurm: z.object({ account: slurmName.optional(), partition: slurmName.optional(), qos: slurmName.optional() }).strict().optional(),
+    slurm: z
+      .object({
+        account: slurmName.optional().describe("sbatch --account for this person's launches; without it, backends.slurm.account (and with neither, launch is refused)."),
+        partition: slurmName.optional().describe('sbatch --partition for their launches; default backends.slurm.partition.'),
+        qos: slurmName.optional().describe('sbatch --qos for their launches; default backends.slurm.qos.'),
+      })
+      .strict()
+      .optional()
+      .describe("This person's own Slurm settings; what is left out falls back to backends.slurm."),
   })
-  .strict();
+  .strict()
+  .describe('One person, under their id (lower-case letters, digits, _ . -; e.g. alice): recorded as the owner of their jobs and named in the Slurm job comment.');
 
 // Ids are checked beside the entries (not as record keys), so a bad id and its entry's problems show in one run.
 export const PeopleConfigSchema = z.record(z.string(), PersonSchema).check(

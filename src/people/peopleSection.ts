@@ -7,7 +7,7 @@ import { identityLookupKey, parseIdentity } from './identityKey.js';
  * check-config's view of the `people` section: every schema problem, and every identity listed for two people (an
  * identity belongs to one person: two would make ownership and accounts ambiguous).
  */
-export function peopleSectionIssues(value: unknown): SectionIssue[] {
+function issues(value: unknown): SectionIssue[] {
   const r = PeopleConfigSchema.safeParse(value);
   if (!r.success) return explainIssues(r.error.issues, value);
   const out: SectionIssue[] = [];
@@ -24,3 +24,6 @@ export function peopleSectionIssues(value: unknown): SectionIssue[] {
   }
   return out;
 }
+
+/** The validator registered for `people`; it carries the schema so `check-config --explain` lists the keys. */
+export const peopleSectionIssues = Object.assign(issues, { schema: PeopleConfigSchema });

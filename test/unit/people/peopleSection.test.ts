@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { checkConfig, DEFAULT_CONFIG_FILE } from '../../../src/bot/config.js';
+import { checkConfig, configKeyDocs, DEFAULT_CONFIG_FILE } from '../../../src/bot/config.js';
 import { REPO_ROOT } from '../../../src/config/loadConfigFile.js';
 
 function check(change: (c: Record<string, any>) => void): string[] {
@@ -66,4 +66,13 @@ test('backends.slurm.qos is a known key', () => {
   });
   assert.equal(problems.length, 1, problems.join('\n'));
   assert.match(problems[0]!, /backends\.slurm: Unrecognized key: "qos_x"/);
+});
+
+test('check-config --explain describes every people key and the Slurm defaults', () => {
+  const docs = new Map(configKeyDocs().map((d) => [d.key, d]));
+  for (const key of ['people', 'people.*', 'people.*.name', 'people.*.role', 'people.*.identities', 'people.*.slurm', 'people.*.slurm.account', 'people.*.slurm.partition', 'people.*.slurm.qos', 'backends.slurm.account', 'backends.slurm.partition', 'backends.slurm.qos']) {
+    assert.ok(docs.get(key)?.description, `${key} is explained`);
+  }
+  assert.match(docs.get('people.*.role')!.type, /viewer, launcher, admin/);
+  assert.match(docs.get('backends.slurm.account')!.description!, /standing order/);
 });
