@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REQUESTER_TAG_RE, requesterTag } from '../../../src/people/requesterTag.js';
 import { requesterName } from '../../../src/people/requesterName.js';
+import { userText, withoutMarks } from '../../../src/core/userText.js';
 
 test("the comment names a person by id, anyone else by their identity reduced to safe characters", () => {
   assert.equal(requesterTag({ owner: { person: 'alice', name: 'Alice' }, requester: { adapter: 'email', userId: 'alice@iac.es' } }), 'alice');
@@ -16,8 +17,8 @@ test("the comment names a person by id, anyone else by their identity reduced to
   assert.equal(requesterTag({ owner: null, requester: { adapter: 'email', userId: "o'hara$(x)@iac.es" } }), 'email:o_hara__x_@iac.es');
 });
 
-test("names: the person's, else the display name as typed (adapters escape it), else the identity", () => {
-  assert.equal(requesterName({ owner: { person: 'alice', name: 'Alice Example' }, requester: { adapter: 'slack', userId: 'U1', displayName: 'al' } }), 'Alice Example');
-  assert.equal(requesterName({ owner: null, requester: { adapter: 'slack', userId: 'U1', displayName: '*boss*' } }), '*boss*');
-  assert.equal(requesterName({ owner: null, requester: { adapter: 'slack', userId: 'U1' } }), 'slack:U1');
+test("names: the person's, else the display name, else the identity, each marked as user text for the adapters to escape", () => {
+  assert.equal(requesterName({ owner: { person: 'alice', name: 'Alice Example' }, requester: { adapter: 'slack', userId: 'U1', displayName: 'al' } }), userText('Alice Example'));
+  assert.equal(requesterName({ owner: null, requester: { adapter: 'slack', userId: 'U1', displayName: '*boss*' } }), userText('*boss*'));
+  assert.equal(withoutMarks(requesterName({ owner: null, requester: { adapter: 'slack', userId: 'U1' } })), 'slack:U1');
 });
