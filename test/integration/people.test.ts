@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ensureCluster, type ClusterEnv } from '../helpers/slurmCluster.js';
 import { RecordingAdapter, World, sacctJobs, squeueJobs, waitFinal, waitUntil } from '../helpers/slurmBot.js';
 import { formatJobId } from '../../src/store/jobIds.js';
+import { withoutMarks } from '../../src/core/userText.js';
 import type { Bot } from '../../src/bot/createBot.js';
 import type { JobRecord } from '../../src/core/JobStore.js';
 
@@ -139,7 +140,7 @@ describe('people, roles and Slurm accounts on the real cluster', { concurrency: 
 
       // From Slack, the same person: `jobs mine` lists it, `jobs` names her, and she may cancel it.
       const mine = await slack.say('jobs mine', undefined, { userId: 'U0ALICE' });
-      assert.match(mine!.text, new RegExp(`• ${job.id} \\(Crab Nebula, 20231207, [^)]*\\) — Alice Example`));
+      assert.match(withoutMarks(mine!.text), new RegExp(`• ${job.id} \\(Crab Nebula, 20231207, [^)]*\\) — Alice Example`));
       assert.doesNotMatch((await slack.say('jobs mine', undefined, { userId: 'U0DAN' }))!.text, new RegExp(job.id));
       assert.match((await slack.say(`cancel ${job.id}`, undefined, { userId: 'U0DAN' }))!.text, /you can cancel only your own jobs/);
       assert.match((await slack.say(`cancel ${job.id}`, undefined, { userId: 'U0ALICE' }))!.text, new RegExp(`^Cancel ${job.id}`));
