@@ -48,6 +48,13 @@ interface Run {
   tail: number;
   pathLen: number;
   load: number;
+  /** launch → first sbatch recorded (the bot's own start). */
+  toSubmit: number;
+  /** last task end → the bot recorded the last stage done (events file, poll, settle). */
+  noticed: number;
+  /** last stage done → final message recorded (fetch, analysis, plots, provenance). */
+  analysis: number;
+  path: string;
 }
 
 /** The job's array tasks as accounting records them (waits until every task has an end). */
@@ -96,7 +103,16 @@ async function once(mode: 'chain' | 'stage_by_stage', poll: number, seq: number)
     const path = criticalPath(tasks);
     const critical = path.reduce((a, t) => a + (t.end - t.start), 0);
     const gaps = path.slice(1).reduce((a, t, i) => a + (t.start - path[i]!.end), 0);
+    const ev = bot.store.events(job.id, 1000);
+    const at = (kind: string, last = false) => {
+      const xs = ev.filter((e) => e.kind === kind).map((e) => Date.parse(e.at));
+      return last ? Math.max(...xs) : Math.min(...xs);
+    };
     return {
+      toSubmit: at('submitted') - t0,
+      noticed: at('stage_done', true) - path.at(-1)!.end,
+      analysis: at('done_recorded') - at('stage_done', true),
+      path: path.map((t) => `${t.name} ${(t.start - t0) / 1000}→${(t.end - t0) / 1000}`).join(', '),
       mode,
       poll,
       launchToDone: t1 - t0,
@@ -135,8 +151,9 @@ async function main(): Promise<void> {
         all.push(run);
         console.log(
           `  ${mode.padEnd(14)} poll ${String(poll).padStart(2)} s: launch→done ${s(run.launchToDone).padStart(5)} s, critical path ${s(run.critical)} s (${run.pathLen} tasks), overhead ${s(run.launchToDone - run.critical)} s` +
-            ` [launch→first start ${s(run.head)}, gaps on the path ${s(run.gaps)}, last end→done ${s(run.tail)}] load ${run.load.toFixed(1)}`,
+            ` [launch→first start ${s(run.head)} (first sbatch recorded ${s(run.toSubmit)}), gaps on the path ${s(run.gaps)}, last end→done ${s(run.tail)} (noticed ${s(run.noticed)}, analysis ${s(run.analysis)})] load ${run.load.toFixed(1)}`,
         );
+        console.log(`      path: ${run.path}`);
       }
     }
   }
