@@ -60,6 +60,8 @@ export interface ChainHost {
   elapsed(): string;
   addRef(ref: string): void;
   dropRef(ref: string): void;
+  /** Every stage but the last is done (its outputs recorded): the runner may prepare the analysis meanwhile. */
+  lastStageRunning(): void;
 }
 
 type Loc = { kind: 'todo' } | { kind: 'done' } | { kind: 'flight'; ref: string; index: number };
@@ -378,6 +380,7 @@ export class ChainRun {
       parts.push({ name: cs.stage.name, done, tasks: cs.tasks.length, running });
     }
     if (current !== this.currentStage) this.h.setStage((this.currentStage = current));
+    if (this.chain.length > 1 && current === this.chain.at(-1)!.stage.name) this.h.lastStageRunning();
     if (current) this.h.progress(say.chainProgress(parts, this.h.elapsed()));
   }
 

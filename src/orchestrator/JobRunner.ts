@@ -332,6 +332,7 @@ export class JobRunner {
       elapsed: () => this.elapsed(),
       addRef: (ref) => this.activeRefs.add(ref),
       dropRef: (ref) => this.activeRefs.delete(ref),
+      lastStageRunning: () => this.prefetchDl3(),
     };
   }
 
@@ -487,9 +488,13 @@ export class JobRunner {
 
   private async submit(stage: StageConfig, tasks: PlannedTask[], attempt: number, signal: AbortSignal, deps: Pick<StageSubmission, 'dependsOn' | 'taskDependsOn'> = {}): Promise<string> {
     // Record the intent first: after a crash between sbatch and the next record, findSubmitted() finds the job by name.
+    // Looking by name costs a round trip, so it is done only where the job may be there: an attempt recorded before
+    // (resumed after a restart) or a try after a failed one (the outage may have come after sbatch).
+    let mayExist = this.subsOf(stage.name).some((s) => s.attempt === attempt);
     this.putSub(stage.name, attempt, null, 'submitting', tasks);
     const ref = await this.cluster(async () => {
-      const existing = await this.d.backend.findSubmitted(this.clusterKey, stage.name, attempt);
+      const existing = mayExist ? await this.d.backend.findSubmitted(this.clusterKey, stage.name, attempt) : undefined;
+      mayExist = true;
       if (existing) {
         this.event('adopted', `${stage.name} attempt ${attempt} found on the cluster as ${existing} and adopted`, { ref: existing });
         return existing;
@@ -505,6 +510,25 @@ export class JobRunner {
     this.putSub(stage.name, attempt, ref, 'submitted', tasks);
     this.event('submitted', `${stage.name} attempt ${attempt} submitted as ${ref}`, { ref, tasks: tasks.length, ...(deps.dependsOn || deps.taskDependsOn ? { deps } : {}) });
     return ref;
+  }
+
+  private prefetched: Promise<void> | undefined;
+
+  /**
+   * Chain mode: the DL3 files are final once their stage is recorded done, while the last stage (the index) still
+   * runs: copy them now, so the analysis does not wait for the download. Best effort: runAnalysis fetches (and checks)
+   * again, and a file not there yet is simply left for it.
+   */
+  private prefetchDl3(): void {
+    this.prefetched ??= (async () => {
+      const subject = await this.planSubject();
+      const remote = dl3Paths(this.d.config, this.d.base, subject);
+      const flags = await this.d.backend.exists(remote);
+      const there = remote.filter((_, i) => flags[i]);
+      const cache = resolve(this.d.cacheDir, this.jobId);
+      mkdirSync(cache, { recursive: true });
+      if (there.length) await this.d.backend.fetch(there, cache);
+    })().catch((err) => this.d.log.debug({ err, job: this.jobId }, 'prefetching the DL3 files failed; the analysis fetches them'));
   }
 
   /** results.json gets the provenance block, the summary its one-line digest (site #9 §7). */
@@ -545,6 +569,8 @@ export class JobRunner {
     const cache = resolve(this.d.cacheDir, this.jobId);
     mkdirSync(cache, { recursive: true });
     let files: string[];
+    // A copy fetched while the last stage ran is reused only if unchanged (fetch compares size and time).
+    await this.prefetched;
     try {
       files = await this.cluster(() => this.d.backend.fetch(remote, cache), signal);
     } catch (e) {
