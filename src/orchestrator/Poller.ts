@@ -22,6 +22,12 @@ export function isSettled(s: StageStatus): boolean {
 export class Poller {
   /** Delay between an event and the poll it causes: events of tasks ending together share one poll. */
   static readonly EVENT_DELAY_MS = 100;
+  /**
+   * Longest wait between follow-up polls while an event's task is not final in the poll yet (squeue shows it
+   * COMPLETING for a moment): the stage switch is noticed within this of Slurm's own, at a few commands per second
+   * for that moment only.
+   */
+  static readonly FOLLOW_UP_MAX_MS = 300;
   private watches = new Map<string, Watch[]>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -85,7 +91,7 @@ export class Poller {
       // An event said a task ended but the poll does not show it yet (squeue says COMPLETING, sacct lags): look again
       // soon, backing off, never later than the interval.
       const ms = Math.min(this.followUpMs, this.intervalMs);
-      this.followUpMs = Math.min(this.followUpMs * 2, this.intervalMs);
+      this.followUpMs = Math.min(this.followUpMs * 2, this.intervalMs, Poller.FOLLOW_UP_MAX_MS);
       this.scheduleIn(ms, true);
       return;
     }

@@ -95,11 +95,6 @@ export function mergeStatus(ref: string, mem: RefMemory, inp: MergeInput): Stage
           st = detailComing ? { index, state: 'running' } : statusFrom(qRow);
         }
         if (qRow.reason === DEP_NEVER) st.reason = DEP_NEVER;
-      } else if (qRow.state === 'COMPLETING' && mem.events?.has(index) && !qRow.signal) {
-        // The batch script has exited (Slurm is cleaning up the node) and wrote its exit code on the way out: that is
-        // the outcome; no need to poll again until squeue says COMPLETED.
-        const rc = mem.events.get(index)!;
-        st = statusFrom({ ...qRow, state: rc === 0 ? 'COMPLETED' : 'FAILED', exitCode: rc });
       } else st = statusFrom(qRow);
     } else if (detail) st = statusFrom(detail);
     else {

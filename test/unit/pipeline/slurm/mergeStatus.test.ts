@@ -112,13 +112,3 @@ test('rollUp', () => {
   assert.equal(rollUp([{ index: 0, state: 'cancelled' }, { index: 1, state: 'completed' }]), 'cancelled');
 });
 
-test('a task squeue shows COMPLETING is settled by its events line (the script has exited); without one it is still running', () => {
-  const row = (index: number) => ({ source: 'squeue' as const, arrayJobId: '42', tasks: [index], grouped: false, state: 'COMPLETING' });
-  const inp = { squeue: [row(0), row(1), row(2)], squeueOk: true, sacct: [], sacctOk: true, nowMs: T, graceMs: 5000 };
-  const st = mergeStatus('42', mem({ indices: [0, 1, 2], events: new Map([[0, 0], [1, 3]]) }), inp);
-  assert.deepEqual(st.tasks, [
-    { index: 0, state: 'completed', exitCode: 0 },
-    { index: 1, state: 'failed', exitCode: 3, reason: 'non-zero exit code 3' },
-    { index: 2, state: 'running' },
-  ]);
-});
