@@ -6,6 +6,7 @@
 #   scripts/services/mail.sh status           exit 0 when both answer on their ports
 #   scripts/services/mail.sh restart-dovecot  stop Dovecot (dropping clients) and start it again (reconnect tests)
 #   scripts/services/mail.sh stop-dovecot | start-dovecot
+#   scripts/services/mail.sh stop-mail | start-mail   both Postfix and Dovecot (a mail-server outage; OpenDKIM stays)
 #   scripts/services/mail.sh env              print the env file path
 #
 # Sender authentication is real: OpenDKIM (a Postfix milter, verify mode) checks DKIM signatures against keys it
@@ -288,7 +289,8 @@ start_dovecot() {
   # Already running: pick up a rewritten config (users, settings) without dropping anything.
   if alive "$(dovecot_pid)"; then doveadm -c "$DOVECOT_CONF" reload >/dev/null 2>&1 || true; return 0; fi
   # The master keeps stdout/stderr open: send them to a file so callers capturing output do not hang.
-  if ! dovecot -c "$DOVECOT_CONF" >>"$STATE/dovecot.out" 2>&1 </dev/null; then
+  # Detached: the master must not keep an inherited lock descriptor (flock around this script) for its lifetime.
+  if ! detached dovecot -c "$DOVECOT_CONF" >>"$STATE/dovecot.out" 2>&1; then
     log "dovecot failed to start:"; tail -n 5 "$STATE/dovecot.out" >&2; return 1
   fi
   wait_port $IMAP_PORT; wait_port $LMTP_PORT; wait_port $AUTH_PORT
@@ -311,7 +313,7 @@ stop_dovecot() {
 start_postfix() {
   if alive "$(postfix_pid)"; then postfix reload >/dev/null 2>&1 || true; return 0; fi
   postfix check >/dev/null 2>&1 || true
-  if ! postfix start >/dev/null 2>&1 </dev/null; then
+  if ! detached postfix start >/dev/null 2>&1; then
     log "postfix failed to start:"; tail -n 5 "$STATE/postfix.log" >&2; return 1
   fi
   wait_port $SMTP_PORT
@@ -385,6 +387,8 @@ case "${1:-}" in
   restart-dovecot) stop_dovecot; start_dovecot ;;
   stop-dovecot) stop_dovecot ;;
   start-dovecot) start_dovecot ;;
+  stop-mail) stop_postfix; stop_dovecot ;;
+  start-mail) start_dovecot; start_postfix ;;
   env) echo "$ENV_FILE" ;;
-  *) echo "usage: $0 up|down|status|restart-dovecot|stop-dovecot|start-dovecot|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|restart-dovecot|stop-dovecot|start-dovecot|stop-mail|start-mail|env" >&2; exit 2 ;;
 esac
