@@ -8,7 +8,7 @@ import { RequestAck } from '../shared/RequestAck.js';
 import { plainSafe } from '../shared/safeText.js';
 import { EmailConfigSchema, type EmailConfig } from './config.js';
 import { ImapInbox, type FetchedMail } from './ImapInbox.js';
-import { MailSender } from './MailSender.js';
+import { MailSender, isTemporary, type ReplyTarget } from './MailSender.js';
 import { SentCopies } from './SentCopies.js';
 import { ThreadIndex } from './ThreadIndex.js';
 import { RateLimiter } from './RateLimiter.js';
@@ -66,6 +66,14 @@ interface InboxEntry {
 }
 
 const inboxKey = (messageId: string) => `email:inbox:${messageId}`;
+/** A job thread's root mail that could not be sent yet (mail server down): sent before anything else in the thread. */
+const pendingRootKey = (threadKey: string) => `email:pending_root:${threadKey}`;
+interface PendingRoot {
+  target: ReplyTarget;
+  messageId: string;
+  text: string;
+  html?: string;
+}
 /** A random secret of this store, part of every derived Message-ID (nobody else can predict one). */
 const ID_SALT_KEY = 'email:id_salt';
 
@@ -129,11 +137,18 @@ export class EmailAdapter implements Adapter {
     const key = ctx.messageId;
     this.threads.open(key, { to: ctx.from, subject: ctx.subject, jobId });
     // A fixed Message-ID: opened again after a crash, the root is the same mail, not a second confirmation.
-    const id = await this.sender.reply(
-      { to: ctx.from, subject: ctx.subject, inReplyTo: key, references: [...ctx.references, key] },
-      root,
-      this.derivedId(key, 'root'),
-    );
+    const id = this.derivedId(key, 'root');
+    const target: ReplyTarget = { to: ctx.from, subject: ctx.subject, inReplyTo: key, references: [...ctx.references, key] };
+    try {
+      await this.sender.reply(target, root, id);
+    } catch (err) {
+      if (!isTemporary(err) || root.files?.length) throw err;
+      // The mail server is down: the job goes ahead, and its root mail is sent first once the server takes mail
+      // (by the next post in the thread, or when the request is handed over again).
+      const pending: PendingRoot = { target, messageId: id, text: root.text, ...(root.html ? { html: root.html } : {}) };
+      this.kv.write(pendingRootKey(key), JSON.stringify(pending));
+      this.log.warn({ thread: key, err: (err as Error).message }, 'email: the job confirmation could not be sent yet; it goes first when mail works again');
+    }
     this.threads.add(key, id);
     ctx.openedThread = true;
     const thread = { adapter: EMAIL_ADAPTER, key };
@@ -142,14 +157,25 @@ export class EmailAdapter implements Adapter {
 
   /** A new mail to `address` (a subscribed place); replies to it continue the thread like any job mail. */
   async openThreadIn(address: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
-    const subject = `ASTRAN: ${root.text.split('\n')[0].replace(/[*_`]/g, '').slice(0, 90)}`;
+    const subject = `ASTRAN: ${plainSafe(root.text.split('\n')[0]).replace(/[*_`]/g, '').slice(0, 90)}`;
     const key = await this.sender.start(address, subject, root, root.idempotencyKey ? this.derivedId(root.idempotencyKey, 'new') : undefined);
     this.threads.open(key, { to: address, subject });
     const thread = { adapter: EMAIL_ADAPTER, key };
     return { thread, root: { thread, id: key } };
   }
 
+  /** Send the thread's root mail if it is still pending (throws while the mail server does not take it). */
+  private async flushRoot(threadKey: string): Promise<void> {
+    const raw = this.kv.read(pendingRootKey(threadKey));
+    if (!raw) return;
+    const p = JSON.parse(raw) as PendingRoot;
+    await this.sender.reply(p.target, { text: p.text, ...(p.html ? { html: p.html } : {}) }, p.messageId);
+    this.kv.delete(pendingRootKey(threadKey));
+    this.log.info({ thread: threadKey }, 'email: held-back job confirmation sent');
+  }
+
   async send(thread: ThreadRef, message: OutboundMessage): Promise<MessageRef> {
+    await this.flushRoot(thread.key);
     const t = this.threads.get(thread.key);
     if (!t) throw new Error('email: unknown thread');
     // The outbox's idempotency key fixes the Message-ID: a post retried (after a crash or a failed attempt) is the same
@@ -233,7 +259,7 @@ export class EmailAdapter implements Adapter {
       // server was down when the answer was due): send what was recorded if it has not gone out yet, never handle
       // the request twice.
       this.log.info({ ...logCtx, pendingReply: done.reply ? !done.reply.sent : false }, 'email: already handled; not handled again');
-      return this.deliver(ctx, done).then(
+      return Promise.all([this.deliver(ctx, done), this.flushRoot(messageId)]).then(
         () => 'done' as const,
         (err: unknown) => {
           this.log.warn({ ...logCtx, err: (err as Error).message }, 'email: recorded reply could not be sent yet');
@@ -305,7 +331,8 @@ export class EmailAdapter implements Adapter {
     // Handled without an answer (e.g. a dispatcher that said nothing): still handled once.
     const entry = this.readEntry(messageId);
     if (!entry) this.kv.write(inboxKey(messageId), JSON.stringify({ state: 'answered', reason: 'no answer' } satisfies InboxEntry));
-    // An answer recorded but not sent (the mail server is down): the mail stays unread and comes back.
-    return entry?.reply && !entry.reply.sent ? 'later' : 'done';
+    // An answer or a job confirmation recorded but not sent (the mail server is down): the mail stays unread and
+    // comes back.
+    return (entry?.reply && !entry.reply.sent) || this.kv.read(pendingRootKey(messageId)) !== undefined ? 'later' : 'done';
   }
 }

@@ -15,10 +15,16 @@ import type { CopyLookup } from './SentCopies.js';
 
 const SEND_ATTEMPTS = 3;
 
-/** A send refused or never connected: the server did not take the mail (no copy can exist). */
+/**
+ * A send refused, or failed before the message data went out: the server did not take the mail (no copy can exist).
+ * nodemailer names the SMTP step an error came from (`command`: CONN, EHLO, AUTH…, MAIL FROM, RCPT TO, DATA); only
+ * a failure at DATA or later, without the server's answer, may hide an acceptance.
+ */
 function surelyNotAccepted(err: unknown): boolean {
-  const e = err as { responseCode?: number; code?: string };
-  return typeof e.responseCode === 'number' || ['ECONNECTION', 'ECONNREFUSED', 'EDNS', 'EAUTH', 'ETLS'].includes(e.code ?? '');
+  const e = err as { responseCode?: number; code?: string; command?: string };
+  if (typeof e.responseCode === 'number') return true;
+  if (['ECONNECTION', 'ECONNREFUSED', 'EDNS', 'EAUTH', 'ETLS'].includes(e.code ?? '')) return true;
+  return typeof e.command === 'string' && e.command !== '' && !/^DATA\b/i.test(e.command);
 }
 
 /** The sent copy could not be looked for (mailbox unreachable): try the send again later, as for any temporary failure. */
@@ -41,7 +47,8 @@ export interface SendGuard {
   waitMs: number;
 }
 
-function isTemporary(err: unknown): boolean {
+/** A failure worth trying again later (4xx, no connection, a dropped one, a send that could not be decided). */
+export function isTemporary(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
   if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode < 500;
   return ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRESET', 'ECONNREFUSED'].includes(e.code ?? '');
@@ -123,7 +130,25 @@ export class MailSender {
     return this.sendMail(to, subject, message, {}, fixedMessageId);
   }
 
-  private async sendMail(
+  /** Sends of a fixed Message-ID under way: a second send of the same mail waits for the first, never races it. */
+  private readonly inProgress = new Map<string, Promise<string>>();
+
+  private sendMail(
+    to: string,
+    subject: string,
+    message: OutboundMessage,
+    threading: { inReplyTo?: string; references?: string[] },
+    fixedMessageId?: string,
+  ): Promise<string> {
+    if (!fixedMessageId) return this.submit(to, subject, message, threading);
+    const running = this.inProgress.get(fixedMessageId);
+    if (running) return running.catch(() => this.sendMail(to, subject, message, threading, fixedMessageId));
+    const p = this.submit(to, subject, message, threading, fixedMessageId).finally(() => this.inProgress.delete(fixedMessageId));
+    this.inProgress.set(fixedMessageId, p);
+    return p;
+  }
+
+  private async submit(
     to: string,
     subject: string,
     message: OutboundMessage,
@@ -140,7 +165,7 @@ export class MailSender {
       messageId,
       ...threading,
       text: plainSafe(message.text),
-      html: message.html ?? renderHtml(plainSafe(message.text)),
+      html: message.html ?? renderHtml(message.text),
       // RFC 3834: mark bot mail so other robots (vacation responders, other bots) do not answer it.
       headers: { 'Auto-Submitted': threading.inReplyTo ? 'auto-replied' : 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       attachments: (message.files ?? []).map((f) => ({ filename: f.name, content: f.data, contentType: f.contentType })),
