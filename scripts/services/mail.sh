@@ -7,6 +7,7 @@
 #   scripts/services/mail.sh restart-dovecot  stop Dovecot (dropping clients) and start it again (reconnect tests)
 #   scripts/services/mail.sh stop-dovecot | start-dovecot
 #   scripts/services/mail.sh stop-mail | start-mail   both Postfix and Dovecot (a mail-server outage; OpenDKIM stays)
+#   scripts/services/mail.sh stop-postfix | start-postfix
 #   scripts/services/mail.sh env              print the env file path
 #
 # Sender authentication is real: OpenDKIM (a Postfix milter, verify mode) checks DKIM signatures against keys it
@@ -388,7 +389,9 @@ case "${1:-}" in
   stop-dovecot) stop_dovecot ;;
   start-dovecot) start_dovecot ;;
   stop-mail) stop_postfix; stop_dovecot ;;
+  stop-postfix) stop_postfix ;;
+  start-postfix) start_postfix ;;
   start-mail) start_dovecot; start_postfix ;;
   env) echo "$ENV_FILE" ;;
-  *) echo "usage: $0 up|down|status|restart-dovecot|stop-dovecot|start-dovecot|stop-mail|start-mail|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|restart-dovecot|stop-dovecot|start-dovecot|stop-mail|start-mail|stop-postfix|start-postfix|env" >&2; exit 2 ;;
 esac
