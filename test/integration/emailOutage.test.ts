@@ -18,6 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -178,6 +179,16 @@ test('Postfix and Dovecot down past every mail timeout: every request answered o
     assert.equal(kinds.filter((k) => k === 'delivery_outage_end').length, 1);
     const failed = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state != 'delivered'").get() as { n: number };
     assert.equal(failed.n, 0, 'every job mail delivered');
+    // Each job mail's Message-ID comes from its outbox idempotency key (salted with the store's secret), so every
+    // retry of it was the same mail: exactly one of each reached alice.
+    const salt = (db.prepare("SELECT value FROM meta WHERE key = 'email:id_salt'").get() as { value: string }).value;
+    const domain = mail.user(BOT).address.split('@')[1];
+    const keys = (db.prepare("SELECT key FROM outbox WHERE job_id = 'A-0001'").all() as { key: string }[]).map((r) => r.key);
+    assert.ok(keys.length >= 3, `the job's mails: ${keys.join(', ')}`);
+    for (const key of keys) {
+      const id = `<astran.post.${createHash('sha256').update(`${salt}\u0000post\u0000${key}`).digest('hex').slice(0, 32)}@${domain}>`;
+      assert.equal(got.filter((m) => m.messageId === id).length, 1, `${key}: one mail with its derived Message-ID`);
+    }
   } finally {
     db.close();
   }
