@@ -37,7 +37,7 @@ export interface BotOptions {
   loaded: LoadedConfig;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** A person's identities on other adapters (the people directory): the job's other route for outage notices. */
+  /** A person's identities on other adapters, for outage notices; default: from the people directory (config `people`). */
   identitiesOf?: (who: Identity) => readonly Identity[];
   /** Overrides for tests and the one-shot CLI. The store also keeps the outbox (src/core/Outbox.ts). */
   store?: JobStore & OutboxStore;
@@ -88,6 +88,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   adapters.set(WATCH_ADAPTER, new WatchThreadOpener(adapters));
   const resultsDir = resolve(o.resultsDir ?? config.bot.results_dir);
   const cacheDir = resolve(parseSection(LocalBackendConfigSchema, config.backends.local ?? {}, 'backends.local').workdir, 'cache');
+  const people = createPeopleDirectory(config.people);
+  // The job's other route for outage notices: the requester's person, known on other adapters too.
+  const identitiesOf = o.identitiesOf ?? ((who: Identity) => people.personOf(who)?.identities ?? []);
   const orchestrator = new Orchestrator({
     loaded: o.loaded,
     store,
@@ -97,7 +100,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     analysis: o.analysis ?? createAnalysisStep(config, o.attribution, { history: (job, index) => fluxHistory(store, job, index), log: o.log }),
     resultsDir,
     cacheDir,
-    routes: new JobRoutes({ watch: watchStore, identitiesOf: o.identitiesOf, running: (name) => name !== WATCH_ADAPTER && adapters.has(name) }),
+    routes: new JobRoutes({ watch: watchStore, identitiesOf, running: (name) => name !== WATCH_ADAPTER && adapters.has(name) }),
     now,
   });
   orchestratorRef = orchestrator;
@@ -129,7 +132,6 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     now,
   });
   orchestrator.on('final', (job: JobRecord) => watcher.onJobFinal(job));
-  const people = createPeopleDirectory(config.people);
   const services: CommandServices = {
     store,
     sources: o.loaded.sources,

@@ -42,12 +42,15 @@ export interface BotHarnessOptions {
   /** More adapters built by the test (e.g. one wired to a second fake platform). */
   extraAdapters?: Adapter[];
   identitiesOf?: BotOptions['identitiesOf'];
+  /** The `people:` section (persons with identities on several adapters). */
+  people?: Record<string, unknown>;
 }
 
 export async function startBotHarness(o: BotHarnessOptions): Promise<BotHarness> {
   const dir = mkdtempSync(join(tmpdir(), o.prefix ?? 'astran-bot-'));
   const loaded = loadConfig();
   loaded.config.auth.users = o.users as typeof loaded.config.auth.users;
+  if (o.people) (loaded.config as Record<string, unknown>).people = o.people;
   loaded.config.adapters = o.adapters as typeof loaded.config.adapters;
   loaded.config.backends.local = { ...(loaded.config.backends.local as object), workdir: join(dir, 'work') };
   if (o.bot) loaded.config.bot = { ...loaded.config.bot, ...o.bot } as typeof loaded.config.bot;

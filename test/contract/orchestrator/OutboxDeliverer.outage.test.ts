@@ -4,7 +4,7 @@
  * Slack). Mattermost goes down while her job runs, for longer than `bot.delivery.outage_notice_s`, and comes back.
  * Counted: alice is told once on Slack (a direct message) that her thread cannot be reached and once that it works
  * again; every message of the job reaches the Mattermost thread exactly once, the summary included; the job is final
- * only once its summary was delivered.
+ * only once its summary was delivered. Her Slack identity comes from the `people` section, as in production.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,8 +29,8 @@ test('Mattermost down during a job: told once on Slack when it starts and once w
     env: { MATTERMOST_BOT_TOKEN: mm.bot.token, MATTERMOST_SLASH_TOKEN: SLASH_TOKEN },
     bot: { delivery: { retry_initial_s: 0.1, retry_max_s: 0.4, patience_s: 600, outage_notice_s: 1 } },
     extraAdapters: [slackAdapterForFake(slack, store)],
-    // The people directory's link: Mattermost alice is Slack U0ALICE.
-    identitiesOf: (who) => (who.adapter === 'mattermost' && who.userId === mm.alice.id ? [{ adapter: 'slack', userId: 'U0ALICE' }] : []),
+    // The people directory links her two identities: Mattermost alice is Slack U0ALICE.
+    people: { alice: { role: 'launcher', identities: [`mattermost:${mm.alice.id}`, 'slack:U0ALICE'] } },
   });
   try {
     const adapter = h.bot.adapters.get('mattermost') as MattermostAdapter;
