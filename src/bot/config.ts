@@ -134,7 +134,12 @@ export function configKeyDocs(): KeyDoc[] {
   const docs = keyDocs(ConfigSchema);
   for (const [section, schema] of sectionSchemas()) {
     const at = docs.findIndex((d) => d.key === section);
-    const own = keyDocs(schema, section);
+    let own: KeyDoc[];
+    try {
+      own = keyDocs(schema, section);
+    } catch {
+      own = []; // a schema JSON Schema cannot describe: the section is listed without its keys
+    }
     if (at < 0) {
       docs.push(...own);
       continue;
