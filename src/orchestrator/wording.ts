@@ -81,9 +81,12 @@ export function noThreadProblem(errorId: string): { message: string; hint: strin
 
 export const allProductsExist = (runs: number) => `All DL3 files exist for the ${runs} run(s): going straight to the analysis.`;
 
+/** A configured interval said as it is: 0.5 s is "0.5s", not rounded to "1s" (whole seconds and longer: fmtDuration). */
+const fmtInterval = (s: number) => (s < 60 && !Number.isInteger(s) ? `${Number(s.toFixed(2))}s` : fmtDuration(s));
+
 /** `state`: "1 of 3 runs ready, 1 still being written (...), 1 not there yet (run 1808)" (see dl1WaitWords). */
 export const waitingForDl1 = (state: string, intervalS: number, until: string, leftS: number, onDeadline: 'proceed' | 'fail') =>
-  `⏳ Waiting for DL1: ${state}. I check every ${fmtDuration(intervalS)} and wait until ${until} (${fmtDuration(leftS)} from now); then I ${onDeadline === 'fail' ? 'give up' : 'go on with the runs that are ready'}.`;
+  `⏳ Waiting for DL1: ${state}. I check every ${fmtInterval(intervalS)} and wait until ${until} (${fmtDuration(leftS)} from now); then I ${onDeadline === 'fail' ? 'give up' : 'go on with the runs that are ready'}.`;
 
 export const waitingForDl1Progress = (state: string, until: string, elapsed: string) => `⏳ waiting for DL1: ${state} · waiting until ${until} · elapsed ${elapsed}`;
 

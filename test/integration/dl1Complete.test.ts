@@ -49,7 +49,7 @@ async function scenario(localBackend: boolean, runs: [number, number]) {
     const job = latestJob(bot)!;
     await waitUntil('the waiting message', () => /still being written \(not yet unchanged for 3 s: runs? [\d, ]+\)/.test(chat.text(job.thread!.key)), 30_000);
     const said = chat.text(job.thread!.key);
-    assert.match(said, /Waiting for DL1: \d of 2 runs ready, \d still being written .* I check every \S+ and wait until \d\d:\d\d UTC/);
+    assert.match(said, /Waiting for DL1: \d of 2 runs ready, \d still being written .* I check every 0\.5s and wait until \d\d:\d\d UTC/);
     const final = await waitFinal(bot, job.id, 180_000);
     assert.equal(final.state, 'done', chat.text(job.thread!.key));
     await writerDone;

@@ -116,7 +116,7 @@ test('waiting for DL1: reports x/y present, proceeds when the file appears', asy
   const o = h.make();
   const job = await o.launch(params, runs, request);
   while (h.store.getJob(job.id)!.state !== 'waiting_inputs') await new Promise((r) => setTimeout(r, 10));
-  assert.match(h.chat.text(), /Waiting for DL1: 1 of 2 runs ready, 1 not there yet \(run 1808\)\. I check every .* and wait until \d\d:\d\d UTC/);
+  assert.match(h.chat.text(), /Waiting for DL1: 1 of 2 runs ready, 1 not there yet \(run 1808\)\. I check every 0\.05s and wait until \d\d:\d\d UTC/);
   h.backend.files.add(dl1(1808));
   const final = await o.waitFor(job.id);
   assert.equal(final.state, 'done', h.chat.text());
