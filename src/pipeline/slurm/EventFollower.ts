@@ -59,8 +59,9 @@ export class EventFollower {
     this.current = undefined;
     this.pending = '';
     if (files.length === 0 || this.stopped) return;
-    // -F: by name, waiting for files not written yet; -s 1: the poll interval where inotify is not available (NFS).
-    const script = 'tail -q -n +1 -F -s 1 -- "$@" 2>/dev/null & t=$!; cat >/dev/null; kill "$t" 2>/dev/null';
+    // -F: by name, waiting for files not written yet; -s 0.5: the poll interval where inotify is not available (a file
+    // still missing when tail started, NFS or Lustre written from the compute nodes): a stage's end is seen within it.
+    const script = 'tail -q -n +1 -F -s 0.5 -- "$@" 2>/dev/null & t=$!; cat >/dev/null; kill "$t" 2>/dev/null';
     try {
       const handle = await this.conn.stream(shellJoin(['sh', '-c', script, 'astran-events', ...files]), (chunk) => this.take(chunk));
       this.starts++;

@@ -139,7 +139,9 @@ export class SlurmBackend implements ClusterBackend {
     const sub = StageSubmissionSchema.parse(input) as StageSubmission;
     assertWritable([...(sub.mkdirs ?? []), ...sub.tasks.flatMap((t) => t.outputs)], this.readOnlyRoots, `stage ${sub.stage}`, this.log);
     const wd = stageWorkdir(this.cfg.remote_workdir, sub);
-    await this.run(['mkdir', '-p', '--', wd]);
+    // The job's events file exists from the start, so the follower's tail watches it (inotify where there is) rather
+    // than waiting for it to appear.
+    await this.run(['sh', '-c', 'mkdir -p -- "$1" && touch -- "$2"', 'astran-mkdir', wd, eventsFile(this.cfg.remote_workdir, sub.jobId)]);
     await this.conn.withSftp(async (sftp) => {
       await sftpWrite(sftp, posix.join(wd, JOB_SCRIPT), buildJobScript(sub, wd), 0o755);
       await sftpWrite(sftp, posix.join(wd, MANIFEST), buildManifest(sub), 0o644);
