@@ -6,7 +6,8 @@
  *
  * Named crash points are the ASTRAN_CRASH_AT hook of src/util/crashPoint.ts (the process SIGKILLs itself at that
  * exact step); "mid-stage" and "during a failing task" are a SIGKILL from outside while the cluster works.
- * (The mail-burst kill case is in the e-mail tests.)
+ * (The mail-burst kill case is in the e-mail tests.) These run in the default `pipeline.submission: chain` mode (every
+ * stage on the cluster from the launch); chainRecovery.test.ts adds a retry with a re-pointed dependent to a kill.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
