@@ -20,6 +20,7 @@ import {
 } from '../pipeline/config.js';
 import { checkPipelineConfig } from '../pipeline/checkPipelineConfig.js';
 import { BotConfigSchema } from '../orchestrator/config.js';
+import { accessListIssues } from './accessListIssues.js';
 // The sections validated by their owners' schemas (adapters, backends, watch, auth) register themselves here.
 import './configSections.js';
 
@@ -110,6 +111,7 @@ const ROOT: ConfigRoot<AstranConfig> = {
     const issues: string[] = [];
     if (config.pipeline.backend === 'slurm' && config.backends.slurm === undefined) issues.push('backends.slurm: required when pipeline.backend is slurm');
     issues.push(...checkPipelineConfig(config, base, configuredWrites(config)));
+    issues.push(...accessListIssues(config.auth.users, config.people));
     return issues;
   },
 };

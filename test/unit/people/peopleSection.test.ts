@@ -76,3 +76,20 @@ test('check-config --explain describes every people key and the Slurm defaults',
   assert.match(docs.get('people.*.role')!.type, /viewer, launcher, admin/);
   assert.match(docs.get('backends.slurm.account')!.description!, /standing order/);
 });
+
+test('check-config refuses an identity that is a person\'s and an auth.users entry with another role', () => {
+  const problems = check((c) => {
+    c.people = { alice: { role: 'launcher', identities: ['alice@iac.es'] } };
+    c.auth.users['email:Alice@iac.es'] = 'admin';
+  });
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0]!, /auth\.users\.email:alice@iac\.es: also an identity of people\.alice, with another role \(admin, launcher\); keep one/);
+  // The same role in both is fine (an old entry kept while moving to people).
+  assert.deepEqual(
+    check((c) => {
+      c.people = { alice: { role: 'launcher', identities: ['alice@iac.es'] } };
+      c.auth.users['email:alice@iac.es'] = 'launcher';
+    }),
+    [],
+  );
+});
