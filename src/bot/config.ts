@@ -44,9 +44,9 @@ export const ConfigSchema = z
     backends: z
       .object({
         /** Validated by the local backend's schema (src/pipeline/local/config.ts), registered by the bot. */
-        local: z.unknown().optional(),
+        local: z.unknown().optional().describe('The local backend: stages as processes on the bot host; its workdir also holds the local copies of DL3 files and indexes.'),
         /** Validated by the Slurm backend's schema (src/pipeline/slurm/config.ts), registered by the bot. */
-        slurm: z.unknown().optional(),
+        slurm: z.unknown().optional().describe('Slurm over SSH: the login node, the account ASTRAN submits as, the job folders on the cluster (docs/slurm.md).'),
       })
       .strict()
       .prefault({})

@@ -21,7 +21,7 @@ test('every key of the site issue (#9) is explained', () => {
   // The final IRF per task is a stage argument: the command's explanation names it.
   assert.match(docs.get('pipeline.stages[].command')!.description!, /--final-irf-file/);
   // Whole sections owned by the pipeline and the bot: no key left unexplained.
-  const owned = /^(data|paths|official_paths|dec_lines|vars|pipeline|bot|store|log|analysis|sources)(\.|\[|$)/;
+  const owned = /^(data|paths|official_paths|dec_lines|vars|pipeline|bot|store|log|analysis|sources|backends)(\.|\[|$)/;
   const missing = [...docs.values()].filter((d) => owned.test(d.key) && !d.description).map((d) => d.key);
   assert.deepEqual(missing, []);
 });
