@@ -11,7 +11,7 @@ import type { MattermostConfig, MattermostSecrets } from './config.js';
 import { MattermostMemory } from './MattermostMemory.js';
 import { MattermostSocket } from './MattermostSocket.js';
 import { SlashCommandServer } from './SlashCommandServer.js';
-import { FileUploadResponseSchema, MeSchema, MentionsSchema, PostedDataSchema, PostListSchema, PostSchema, type MMPost, type SlashPayload, type SocketFrame } from './schemas.js';
+import { ChannelSchema, FileUploadResponseSchema, MeSchema, MentionsSchema, PostedDataSchema, PostListSchema, PostSchema, type MMPost, type SlashPayload, type SocketFrame } from './schemas.js';
 import { MAX_FILES_PER_POST, chunk, splitMessage, truncateMessage } from './textLimits.js';
 
 export const ADAPTER_NAME = 'mattermost';
@@ -141,6 +141,27 @@ export class MattermostAdapter implements Adapter {
   }
 
   // ---------- outbound ----------
+
+  /**
+   * A new thread in a place without a request: a channel id, or `@<user id>` for a direct message with that user
+   * (the direct channel is created, or found, by POST /channels/direct). Notices to a job's owner use the latter.
+   */
+  async openThreadIn(place: string, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
+    let channel = place;
+    if (place.startsWith('@')) {
+      if (!this.me) throw new Error('mattermost: not started');
+      channel = ChannelSchema.parse(await this.client.createDirectChannel([this.me.id, place.slice(1)])).id;
+    }
+    const request: InboundMessage = {
+      id: `astran-open-${root.idempotencyKey ?? channel}`,
+      identity: { adapter: ADAPTER_NAME, userId: this.me?.id ?? 'astran', isBot: true },
+      text: '',
+      channel,
+      receivedAt: new Date(),
+      ack: async () => {},
+    };
+    return this.openThread(request, root, jobId);
+  }
 
   async openThread(request: InboundMessage, root: OutboundMessage, jobId?: string): Promise<{ thread: ThreadRef; root: MessageRef }> {
     if (request.thread && request.thread.adapter === ADAPTER_NAME) {

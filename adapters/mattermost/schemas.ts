@@ -22,6 +22,9 @@ export const PostListSchema = z.looseObject({
   posts: z.record(z.string(), z.unknown()).nullish().transform((p) => p ?? {}),
 });
 
+/** A channel as POST /channels/direct returns it (the parts used). */
+export const ChannelSchema = z.looseObject({ id: z.string().min(1), type: z.string().optional() });
+
 export const MeSchema = z.looseObject({
   id: z.string().min(1),
   username: z.string().min(1),

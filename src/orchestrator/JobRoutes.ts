@@ -19,9 +19,11 @@ export interface JobRoutesDeps {
   running: (adapter: string) => boolean;
 }
 
-/** Where a person can be written to directly on an adapter: their address, a DM by user id, the terminal. */
+/** Where a person can be written to directly on an adapter: their address, a direct message, the terminal. */
 function directPlace(who: Identity): string | null {
   if (who.adapter === 'email' || who.adapter === 'slack' || who.adapter === 'console') return who.userId;
+  // Mattermost user and channel ids look alike: `@<user id>` asks the adapter for the direct channel.
+  if (who.adapter === 'mattermost') return `@${who.userId}`;
   return null;
 }
 

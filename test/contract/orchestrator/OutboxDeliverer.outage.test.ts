@@ -75,3 +75,52 @@ test('Mattermost down during a job: told once on Slack when it starts and once w
     await slack.close();
   }
 });
+
+test('Slack down during a job launched there: told once in a Mattermost direct message when it starts and once when it is over', { timeout: 150_000 }, async () => {
+  const mm = await startFakeMattermost();
+  const slack = await startFakeSlack({ channels: ['C0ASTRAN'] });
+  const store = new MemoryJobStore();
+  const h = await startBotHarness({
+    prefix: 'astran-outage-slack-',
+    store,
+    adapters: { mattermost: { url: mm.url, reconnect: { min_s: 0.05, max_s: 0.5 } } },
+    users: { 'slack:U0ALICE': 'launcher' },
+    env: { MATTERMOST_BOT_TOKEN: mm.bot.token },
+    bot: { delivery: { retry_initial_s: 0.1, retry_max_s: 0.4, patience_s: 600, outage_notice_s: 1 } },
+    extraAdapters: [slackAdapterForFake(slack, store)],
+    people: { alice: { role: 'launcher', identities: ['slack:U0ALICE', `mattermost:${mm.alice.id}`] } },
+  });
+  try {
+    const { ack } = await slack.slashCommand({ text: 'launch source=Crab date=20041204', channel_id: 'C0ASTRAN', user_id: 'U0ALICE' });
+    assert.ok(ack, 'the launch was acknowledged');
+    await waitUntil(() => store.getJob('A-0001')?.thread != null, 'the job thread', 30_000);
+    const [channel, rootTs] = store.getJob('A-0001')!.thread!.key.split(':');
+
+    slack.down();
+    const dmPosts = () => {
+      const dm = [...mm.channels.values()].find((c) => c.type === 'D' && c.members.has(mm.alice.id) && c.members.has(mm.bot.id));
+      return dm ? [...mm.posts.values()].filter((p) => p.channel_id === dm.id && p.user_id === mm.bot.id) : [];
+    };
+    await waitUntil(() => dmPosts().length >= 1, 'the outage notice in the Mattermost DM', 30_000);
+    assert.match(dmPosts()[0].message, /Job A-0001: ASTRAN cannot post to the job's Slack thread since \d\d:\d\d UTC/);
+    await new Promise((res) => setTimeout(res, 2500));
+    assert.equal(dmPosts().length, 1, 'told once per outage');
+    slack.up();
+    // Socket Mode reconnects once Slack is back (and the adapter stops cleanly afterwards).
+    await waitUntil(() => slack.socketCount() >= 1, 'the Socket Mode connection again', 60_000);
+
+    const job = await h.waitFinal('A-0001', 120_000);
+    assert.equal(job.state, 'done', JSON.stringify(job.error));
+    await waitUntil(() => dmPosts().length >= 2, 'the end notice', 30_000);
+    await h.bot.orchestrator.deliverer.idle();
+    assert.equal(dmPosts().length, 2, 'told once when it is over');
+    assert.match(dmPosts()[1].message, /Job A-0001: posting to its Slack thread works again/);
+    const texts = slack.threadReplies(channel, rootTs).map((m) => m.text);
+    assert.equal(new Set(texts).size, texts.length, `no message twice in the Slack thread:\n${texts.join('\n---\n')}`);
+    assert.ok(store.outboxOfJob('A-0001').every((i) => i.state === 'delivered'), 'everything delivered');
+  } finally {
+    await h.close();
+    await mm.close();
+    await slack.close();
+  }
+});

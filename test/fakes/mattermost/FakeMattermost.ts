@@ -31,7 +31,7 @@ export interface FakeChannel {
   team_id: string;
   name: string;
   display_name: string;
-  type: 'O' | 'P';
+  type: 'O' | 'P' | 'D';
   members: Set<string>;
 }
 
@@ -433,6 +433,25 @@ export class FakeMattermost {
         }
       }
       this.checkRequest(method, p, body, u.searchParams);
+    }
+    if (method === 'POST' && p === '/channels/direct') {
+      // server/channels/api4/channel.go createDirectChannel: two user ids, the caller one of them; idempotent.
+      let ids: unknown;
+      try {
+        ids = JSON.parse(raw.toString('utf8'));
+      } catch {
+        ids = undefined;
+      }
+      call.body = ids;
+      if (!Array.isArray(ids) || ids.length !== 2 || !ids.every((i) => typeof i === 'string' && this.users.has(i))) throw new HttpError(400, 'api.context.invalid_body_param.app_error', 'Invalid or missing user_ids in request body.');
+      if (!ids.includes(user.id)) throw new HttpError(403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
+      const name = [...ids].sort().join('__');
+      let dm = [...this.channels.values()].find((c) => c.type === 'D' && c.name === name);
+      if (!dm) {
+        dm = { id: newId(), team_id: '', name, display_name: '', type: 'D', members: new Set(ids as string[]) };
+        this.channels.set(dm.id, dm);
+      }
+      return { status: 201, body: { id: dm.id, team_id: '', type: 'D', name: dm.name, display_name: '', create_at: 0, update_at: 0, delete_at: 0 } };
     }
     if (method === 'POST' && p === '/posts') {
       const body = this.json(raw);

@@ -64,6 +64,8 @@ export const ChannelPostsQuery = z
 export const ENDPOINTS: { method: string; path: RegExp; body?: z.ZodType; query?: z.ZodType }[] = [
   { method: 'GET', path: /^\/users\/me$/ },
   { method: 'POST', path: /^\/posts$/, body: CreatePostRequest },
+  /** POST /api/v4/channels/direct — body: the two user ids (channels.yaml CreateDirectChannel). */
+  { method: 'POST', path: /^\/channels\/direct$/, body: z.array(z.string().regex(/^[a-z0-9]{26}$/)).length(2) },
   { method: 'GET', path: /^\/posts\/[a-z0-9]{26}$/ },
   { method: 'PUT', path: /^\/posts\/[a-z0-9]{26}\/patch$/, body: PatchPostRequest },
   { method: 'GET', path: /^\/channels\/[a-z0-9]{26}\/posts$/, query: ChannelPostsQuery },

@@ -23,10 +23,14 @@ function rig() {
 test("a launched job: the requester's identities on the other adapters where a direct place exists, never the failing one", () => {
   const r = rig();
   const job = r.store.createJob({ params, requester: { adapter: 'slack', userId: 'U0ALICE' }, thread: { adapter: 'slack', key: 'C1:1.1' } });
-  assert.deepEqual(r.routes.of(job, 'slack'), [{ adapter: 'email', channel: 'alice@iac.es', label: 'email alice@iac.es' }]);
+  assert.deepEqual(r.routes.of(job, 'slack'), [
+    { adapter: 'email', channel: 'alice@iac.es', label: 'email alice@iac.es' },
+    { adapter: 'mattermost', channel: '@mm-alice', label: 'mattermost mm-alice' },
+  ]);
   // Slack reachable while e-mail fails: a direct message.
-  assert.deepEqual(r.routes.of(job, 'email').map((x) => `${x.adapter}:${x.channel}`), ['slack:U0ALICE']);
+  assert.deepEqual(r.routes.of(job, 'email').map((x) => `${x.adapter}:${x.channel}`), ['slack:U0ALICE', 'mattermost:@mm-alice']);
   r.running.delete('email');
+  r.running.delete('mattermost');
   assert.deepEqual(r.routes.of(job, 'slack'), [], 'a stopped adapter is no route');
 });
 
