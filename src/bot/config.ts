@@ -54,10 +54,10 @@ export const ConfigSchema = z
     adapters: z
       .object({
         /** Validated by each adapter's schema (adapters/<name>/config.ts), registered by the bot. */
-        console: z.unknown().optional(),
-        slack: z.unknown().optional(),
-        mattermost: z.unknown().optional(),
-        email: z.unknown().optional(),
+        console: z.unknown().optional().describe('The terminal as a chat, for trying ASTRAN locally (adapters/console).'),
+        slack: z.unknown().optional().describe('Slack, by Socket Mode or HTTP; tokens from the environment variables named here (docs/slack.md).'),
+        mattermost: z.unknown().optional().describe('Mattermost over its WebSocket and REST API, optionally a slash command; the tokens from the environment variables named here (docs/mattermost.md).'),
+        email: z.unknown().optional().describe('E-mail: commands read over IMAP, replies sent over SMTP; passwords from the environment variables named here (docs/email.md).'),
       })
       .strict()
       .prefault({})
