@@ -9,7 +9,7 @@ import { SourceCatalog } from '../../../src/config/SourceCatalog.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { MemoryWatchStore } from '../../../src/store/MemoryWatchStore.js';
 import type { JobControl, RunInfo } from '../../../src/core/services.js';
-import type { Adapter, InboundMessage, MessageRef, OutboundMessage, ThreadRef } from '../../../src/core/types.js';
+import type { Adapter, InboundMessage } from '../../../src/core/types.js';
 import type { JobRecord, LaunchParams } from '../../../src/core/JobStore.js';
 import type { NewSubscription } from '../../../src/core/WatchStore.js';
 import { Watcher } from '../../../src/watch/Watcher.js';
@@ -17,37 +17,7 @@ import { parseWatchConfig } from '../../../src/watch/config.js';
 import { NoticeDelivery } from '../../../src/watch/NoticeDelivery.js';
 import { ListNightIndex, TEST_SOURCES } from '../../fakes/fakeServices.js';
 import { silentLogger } from '../../../src/log.js';
-import { withoutMarks } from '../../../src/core/userText.js';
-
-/** A chat platform that records every post, and can be told to fail. */
-class RecordingAdapter implements Adapter {
-  readonly canEdit = false;
-  readonly posts: { channel: string; thread?: string; text: string; files: string[]; mentions: string[] }[] = [];
-  fail = false;
-  private n = 0;
-  constructor(readonly name: string) {}
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async openThread(request: InboundMessage, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
-    return this.openThreadIn(request.channel!, root);
-  }
-  async openThreadIn(channel: string, root: OutboundMessage): Promise<{ thread: ThreadRef; root: MessageRef }> {
-    if (this.fail) throw new Error('platform down');
-    const key = `${channel}:${++this.n}`;
-    this.posts.push({ channel, text: withoutMarks(root.text), files: (root.files ?? []).map((f) => f.name), mentions: (root.mentions ?? []).map((m) => m.userId) });
-    const thread = { adapter: this.name, key };
-    return { thread, root: { thread, id: key } };
-  }
-  async send(thread: ThreadRef, m: OutboundMessage): Promise<MessageRef> {
-    if (this.fail) throw new Error('platform down');
-    this.posts.push({ channel: thread.key.split(':')[0], thread: thread.key, text: withoutMarks(m.text), files: (m.files ?? []).map((f) => f.name), mentions: (m.mentions ?? []).map((x) => x.userId) });
-    return { thread, id: `${thread.key}/${++this.n}` };
-  }
-  async edit(): Promise<void> {}
-  texts(channel: string): string[] {
-    return this.posts.filter((p) => p.channel === channel).map((p) => p.text);
-  }
-}
+import { ChannelRecorder } from '../../fakes/ChannelRecorder.js';
 
 /** JobControl creating jobs in the store; the test finishes them. */
 class FakeJobs implements JobControl {
@@ -71,7 +41,7 @@ interface Rig {
   jobs: FakeJobs;
   store: MemoryJobStore;
   watch: MemoryWatchStore;
-  slack: RecordingAdapter;
+  slack: ChannelRecorder;
   dl1: Set<number>;
   /** Size and mtime of a run's DL1 file (default: a finished file written long ago). */
   dl1Stat: Map<number, { size: number; mtimeMs: number }>;
@@ -92,7 +62,7 @@ function rig(runs: RunInfo[], cfg: Partial<{ alert_sigma: number; alert_rate: nu
   const dir = mkdtempSync(join(tmpdir(), 'astran-watcher-'));
   const store = new MemoryJobStore({ now: clock });
   const watch = new MemoryWatchStore(clock);
-  const slack = new RecordingAdapter('slack');
+  const slack = new ChannelRecorder('slack');
   const adapters = new Map<string, Adapter>([['slack', slack]]);
   const dl1 = new Set<number>();
   const dl1Stat = new Map<number, { size: number; mtimeMs: number }>();
