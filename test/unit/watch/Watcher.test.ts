@@ -8,9 +8,8 @@ import { loadConfig } from '../../../src/bot/config.js';
 import { SourceCatalog } from '../../../src/config/SourceCatalog.js';
 import { MemoryJobStore } from '../../../src/store/MemoryJobStore.js';
 import { MemoryWatchStore } from '../../../src/store/MemoryWatchStore.js';
-import type { JobControl, RunInfo } from '../../../src/core/services.js';
-import type { Adapter, InboundMessage } from '../../../src/core/types.js';
-import type { JobRecord, LaunchParams } from '../../../src/core/JobStore.js';
+import type { RunInfo } from '../../../src/core/services.js';
+import type { Adapter } from '../../../src/core/types.js';
 import type { NewSubscription } from '../../../src/core/WatchStore.js';
 import { Watcher } from '../../../src/watch/Watcher.js';
 import { parseWatchConfig } from '../../../src/watch/config.js';
@@ -18,23 +17,7 @@ import { NoticeDelivery } from '../../../src/watch/NoticeDelivery.js';
 import { ListNightIndex, TEST_SOURCES } from '../../fakes/fakeServices.js';
 import { silentLogger } from '../../../src/log.js';
 import { ChannelRecorder } from '../../fakes/ChannelRecorder.js';
-
-/** JobControl creating jobs in the store; the test finishes them. */
-class FakeJobs implements JobControl {
-  readonly launches: { params: LaunchParams; runs: number[]; channel?: string }[] = [];
-  failAfterCreate = false;
-  constructor(private readonly store: MemoryJobStore) {}
-  async launch(params: LaunchParams, runs: RunInfo[], request: InboundMessage): Promise<JobRecord> {
-    this.launches.push({ params, runs: runs.map((r) => r.runId), channel: request.channel });
-    const job = this.store.createJob({ params, requester: request.identity, runIds: runs.map((r) => r.runId) });
-    if (this.failAfterCreate) throw new Error('not_in_channel');
-    return job;
-  }
-  async cancel(): Promise<void> {}
-  describe(job: JobRecord): string {
-    return job.id;
-  }
-}
+import { FakeJobs } from '../../fakes/FakeJobs.js';
 
 interface Rig {
   watcher: Watcher;
