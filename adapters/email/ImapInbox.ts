@@ -1,4 +1,5 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapClient } from './imapClient.js';
 import type { Logger } from '../../src/log.js';
 import type { EmailConfig } from './config.js';
 
@@ -84,14 +85,7 @@ export class ImapInbox {
 
   private newClient(): ImapFlow {
     const i = this.opts.imap;
-    return new ImapFlow({
-      host: i.host,
-      port: i.port,
-      secure: i.security === 'tls',
-      doSTARTTLS: i.security === 'starttls' ? true : i.security === 'plain' ? false : undefined,
-      tls: this.opts.ca ? { ca: this.opts.ca } : undefined,
-      auth: { user: i.user, pass: this.opts.password },
-      logger: false,
+    return imapClient(i, this.opts.password, this.opts.ca, {
       // Re-enter IDLE quickly after our own commands: with the 15 s default, new mail waited up to 15 s.
       autoIdleDelay: 100,
       maxIdleTime: Math.round(i.idle_restart_s * 1000),

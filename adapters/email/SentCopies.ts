@@ -1,4 +1,5 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapClient } from './imapClient.js';
 import type { Logger } from '../../src/log.js';
 import type { EmailConfig } from './config.js';
 
@@ -31,7 +32,7 @@ export class SentCopies {
     const deadline = Date.now() + waitMs;
     let client: ImapFlow | null = null;
     try {
-      client = this.newClient();
+      client = imapClient(this.opts.imap, this.opts.password, this.opts.ca, { disableAutoIdle: true });
       client.on('error', (err: Error) => this.opts.log.warn({ err: err.message }, 'email: IMAP error while looking for a sent copy'));
       await client.connect();
       const boxes = [this.opts.imap.mailbox, ...(this.opts.imap.move_to ? [this.opts.imap.move_to] : [])];
@@ -56,19 +57,5 @@ export class SentCopies {
     } finally {
       if (client) await client.logout().catch(() => client?.close());
     }
-  }
-
-  private newClient(): ImapFlow {
-    const i = this.opts.imap;
-    return new ImapFlow({
-      host: i.host,
-      port: i.port,
-      secure: i.security === 'tls',
-      doSTARTTLS: i.security === 'starttls' ? true : i.security === 'plain' ? false : undefined,
-      tls: this.opts.ca ? { ca: this.opts.ca } : undefined,
-      auth: { user: i.user, pass: this.opts.password },
-      logger: false,
-      disableAutoIdle: true,
-    });
   }
 }
