@@ -65,7 +65,6 @@ test('Mattermost down during a job: told once on Slack when it starts and once w
     assert.ok(outbox.every((i) => i.state === 'delivered'), 'everything delivered');
     const final = outbox.filter((i) => i.role?.startsWith('final'));
     assert.equal(final.length, 1);
-    assert.ok(final[0].attempts >= 0);
     assert.ok(outbox.some((i) => i.thread.adapter === 'mattermost' && i.firstFailureAt !== null), 'some messages really were held back by the outage');
     assert.equal(store.events('A-0001', 100).filter((e) => e.kind === 'delivery_outage_start').length, 1);
     assert.equal(store.events('A-0001', 100).filter((e) => e.kind === 'delivery_outage_end').length, 1);
