@@ -3,27 +3,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { analyseCommand } from '../../../src/cli/analyse.js';
+import { runAnalyse as run } from '../../helpers/runAnalyse.js';
 import { renderAll } from '../../../src/plots/renderAll.js';
 import { FLUX_REF, runFile } from '../../helpers/fluxReference.js';
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function run(argv: string[], deps = {}) {
-  const stdout = sink(), stderr = sink();
-  const code = await analyseCommand(argv, { stdout, stderr, env: {}, cwd: process.cwd() }, deps);
-  return { code, out: stdout.text, err: stderr.text };
-}
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const crabFiles = FLUX_REF.groups.crab.runs.map((r: { obs_id: number }) => runFile({ pointlike: false }, r.obs_id));

@@ -3,28 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { analyseCommand } from '../../../src/cli/analyse.js';
+import { runAnalyse as run } from '../../helpers/runAnalyse.js';
 
 const ref = JSON.parse(readFileSync('test/fixtures/gammapy/reference.json', 'utf8'));
 const DIR = resolve('test/fixtures/hess-dl3-dr1');
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function run(argv: string[], deps = {}) {
-  const stdout = sink(), stderr = sink();
-  const code = await analyseCommand(argv, { stdout, stderr, env: {}, cwd: process.cwd() }, deps);
-  return { code, out: stdout.text, err: stderr.text };
-}
 
 test('--json: one document with runs, total, θ², counts map and images, matching gammapy', async () => {
   const files = ref.groups.crab.obs_ids.map((id: number) => join(DIR, 'data', `hess_dl3_dr1_obs_id_0${id}.fits.gz`));
