@@ -19,11 +19,12 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import type { ParsedMail } from 'mailparser';
 import { startTestMail, type TestMail } from '../helpers/testMail.js';
+import { writeEmailBotConfig } from '../helpers/emailBotConfig.js';
 import { REPO_ROOT } from '../../src/config/loadConfigFile.js';
 
 const exec = promisify(execFile);
@@ -68,19 +69,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'astran-mail-once-'));
   logPath = join(dir, 'bot.log');
   const { config, env } = mail.botConfig(BOT, { rate_limit: { max: 200, window_s: 3600 } });
-  // The embedded default (local backend, bundled sample) with the e-mail adapter only, a SQLite store in `dir`.
-  const defaults = resolve(REPO_ROOT, 'config/default.yaml');
-  const base = YAML.parse(readFileSync(defaults, 'utf8')) as Record<string, any>;
-  base.sources = resolve(dirname(defaults), base.sources);
-  base.data.base = resolve(dirname(defaults), base.data.base);
-  base.store = { path: join(dir, 'astran.db') };
-  base.bot.results_dir = join(dir, 'out');
-  base.backends.local.workdir = join(dir, 'work');
-  base.log = { level: 'info' };
-  base.adapters = { email: config };
-  base.auth = { users: { [`email:${mail.user('alice').address}`]: 'launcher' } };
-  configPath = join(dir, 'astran.yaml');
-  writeFileSync(configPath, YAML.stringify(base));
+  configPath = writeEmailBotConfig(dir, config, mail.user('alice').address);
   botEnv = { ...process.env, ...env, ASTRAN_CONFIG: '' };
 });
 

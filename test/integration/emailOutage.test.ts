@@ -19,13 +19,13 @@ import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import YAML from 'yaml';
 import type { ParsedMail } from 'mailparser';
 import { startTestMail, type TestMail } from '../helpers/testMail.js';
+import { writeEmailBotConfig } from '../helpers/emailBotConfig.js';
 import { REPO_ROOT } from '../../src/config/loadConfigFile.js';
 
 const exec = promisify(execFile);
@@ -80,19 +80,9 @@ before(async () => {
   });
   (config.imap as Record<string, unknown>).reconnect_max_s = TIMEOUTS_S.imap_reconnect_max;
   (config.imap as Record<string, unknown>).poll_s = 2;
-  const defaults = resolve(REPO_ROOT, 'config/default.yaml');
-  const base = YAML.parse(readFileSync(defaults, 'utf8')) as Record<string, any>;
-  base.sources = resolve(dirname(defaults), base.sources);
-  base.data.base = resolve(dirname(defaults), base.data.base);
-  base.store = { path: join(dir, 'astran.db') };
-  base.bot.results_dir = join(dir, 'out');
-  base.bot.delivery = { retry_initial_s: 0.5, retry_max_s: TIMEOUTS_S.delivery_retry_max, patience_s: 600, outage_notice_s: TIMEOUTS_S.outage_notice };
-  base.backends.local.workdir = join(dir, 'work');
-  base.log = { level: 'info' };
-  base.adapters = { email: config };
-  base.auth = { users: { [`email:${mail.user('alice').address}`]: 'launcher' } };
-  configPath = join(dir, 'astran.yaml');
-  writeFileSync(configPath, YAML.stringify(base));
+  configPath = writeEmailBotConfig(dir, config, mail.user('alice').address, (base) => {
+    base.bot.delivery = { retry_initial_s: 0.5, retry_max_s: TIMEOUTS_S.delivery_retry_max, patience_s: 600, outage_notice_s: TIMEOUTS_S.outage_notice };
+  });
   botEnv = { ...process.env, ...env, ASTRAN_CONFIG: '' };
 });
 
