@@ -23,7 +23,7 @@ import { renderRoots } from '../config/readOnlyRoots.js';
 import { Orchestrator } from '../orchestrator/Orchestrator.js';
 import { fluxHistory } from '../orchestrator/fluxHistory.js';
 import { createAnalysisStep } from '../orchestrator/analysisStep.js';
-import type { AnalysisStep } from '../orchestrator/JobRunner.js';
+import type { AnalysisStep } from '../orchestrator/JobAnalysis.js';
 import { createDispatcher } from '../dispatch/Dispatcher.js';
 import { createAuthorizer } from '../dispatch/Authorizer.js';
 import { createPeopleDirectory } from '../people/PeopleDirectory.js';

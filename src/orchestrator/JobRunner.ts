@@ -26,44 +26,35 @@
  * restart never posts twice. The job is finished for its user only when its final message (summary, failure or
  * cancel notice) was delivered: the final state is stored after that. The wording lives in wording.ts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { StageConfig } from '../pipeline/config.js';
 import type { RunnerConfig } from './config.js';
 import type { SourceEntry } from '../config/SourceCatalog.js';
-import { ClusterUnavailableError, type ClusterBackend, type ProbeReport, type StageStatus, type StageSubmission, type TaskState } from '../pipeline/ClusterBackend.js';
+import { ClusterUnavailableError, type ClusterBackend, type StageStatus, type StageSubmission, type TaskState } from '../pipeline/ClusterBackend.js';
 import type { JobRecord, JobState, JobStore, SubmissionRecord } from '../core/JobStore.js';
 import type { OutboxItem, OutboxStore } from '../core/Outbox.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../core/types.js';
-import { planStages, neededWork, pathsToCheck, dl3Paths, stageSubmission, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';
+import { planStages, neededWork, pathsToCheck, stageSubmission, type PlannedTask, type StagePlan, type PlanSubject } from '../pipeline/PipelinePlan.js';
 import { isSettled, type Poller } from './Poller.js';
 import type { JobThread } from './JobThread.js';
 import type { OutboxDeliverer } from './OutboxDeliverer.js';
 import { OutageNotice } from './OutageNotice.js';
 import { withOfficialPaths } from '../pipeline/officialPaths.js';
 import { InputReadiness, dl1WaitWords, type InputStatus } from '../pipeline/InputReadiness.js';
-import { buildProvenance, provenanceLine } from './provenance.js';
 import { newErrorId, UserFacingError } from '../core/errors.js';
-import { FitsError } from '../fits/FitsError.js';
-import { IrfError } from '../analysis/irf/IrfError.js';
 import { abortable, AbortedError, ShutdownError, sleep } from '../util/sleep.js';
 import { sanitizeForChat, tail } from '../util/sanitize.js';
 import { crashPoint } from '../util/crashPoint.js';
 import { fmtDuration } from './format.js';
 import { clusterJobKey } from './clusterJobKey.js';
 import { ChainRun, type ChainHost } from './ChainRun.js';
+import { JobAnalysis, type AnalysisStep } from './JobAnalysis.js';
 import { requesterTag } from '../people/requesterTag.js';
 import * as say from './wording.js';
 
 export { reasonAdvice } from './wording.js';
 
-/** What the analysis step returns: the final thread message (summary + images) and a JSON summary for the store. */
-export interface AnalysisOutcome {
-  message: OutboundMessage;
-  summary: unknown;
-}
-export type AnalysisStep = (job: JobRecord, source: SourceEntry, files: string[], outDir: string, signal: AbortSignal) => Promise<AnalysisOutcome>;
 
 export interface RunnerDeps {
   config: RunnerConfig;
@@ -125,6 +116,8 @@ export class JobRunner {
   /** DL1 completeness (site: pipeline.dl1_complete); keeps its observations for the life of this runner. */
   private readonly readiness: InputReadiness;
   readonly outage: OutageNotice;
+  /** The end of the job: DL3 copies, analysis (ahead of the last stage where it can), provenance. */
+  private readonly analysis: JobAnalysis;
 
   constructor(
     private readonly jobId: string,
@@ -134,6 +127,14 @@ export class JobRunner {
     this.readiness = new InputReadiness(d.config, d.base, d.backend, () => d.now().getTime());
     const patienceMs = d.config.pipeline.outage_patience_s * 1000;
     this.outage = new OutageNotice(jobId, d.store, d.thread, patienceMs, d.now, d.log);
+    this.analysis = new JobAnalysis(d, {
+      jobId,
+      job: () => this.job,
+      clusterKey: () => this.clusterKey,
+      planSubject: () => this.planSubject(),
+      cluster: (f, signal) => this.cluster(f, signal),
+      event: (kind, message, data) => this.event(kind, message, data),
+    });
   }
 
   /** The cluster answered or failed outside this runner's own calls (the shared poller): pause or resume the notice. */
@@ -236,11 +237,13 @@ export class JobRunner {
         this.d.thread.post('skip', { text: say.allProductsExist(this.job.runIds.length) });
       }
       if (this.chainMode) {
-        const chain = new ChainRun(this.chainHost(), plans.length);
+        const chain = new ChainRun(this.chainHost(plans, signal), plans.length);
         await chain.run(plans.map((p, i) => ({ stage: p.stage, needed: work.needed[i], all: p.tasks })), work.have, signal);
       } else {
         for (let i = 0; i < plans.length; i++) {
           if (work.needed[i].length === 0) continue;
+          // Every earlier stage is done: the analysis need not wait for the last one (the index) to start.
+          if (i === plans.length - 1 && i > 0) this.analysis.prepare(plans[i].tasks.flatMap((t) => t.outputs), signal);
           await this.runStage(plans[i].stage, work.needed[i], plans[i].tasks, i, plans.length, signal);
         }
       }
@@ -250,6 +253,7 @@ export class JobRunner {
     } finally {
       this.d.thread.flush();
       this.d.thread.dispose();
+      this.analysis.discard();
     }
   }
 
@@ -312,7 +316,7 @@ export class JobRunner {
   }
 
   /** What the chain (ChainRun) does through this runner: the same records, settling and messages as runStage. */
-  private chainHost(): ChainHost {
+  private chainHost(plans: StagePlan[], signal: AbortSignal): ChainHost {
     const { store, backend, thread, poller } = this.d;
     return {
       retries: this.d.config.pipeline.retries,
@@ -332,7 +336,7 @@ export class JobRunner {
       elapsed: () => this.elapsed(),
       addRef: (ref) => this.activeRefs.add(ref),
       dropRef: (ref) => this.activeRefs.delete(ref),
-      lastStageRunning: () => this.prefetchDl3(),
+      lastStageRunning: () => this.analysis.prepare(plans.at(-1)!.tasks.flatMap((t) => t.outputs), signal),
     };
   }
 
@@ -512,98 +516,10 @@ export class JobRunner {
     return ref;
   }
 
-  private prefetched: Promise<void> | undefined;
-
-  /**
-   * Chain mode: the DL3 files are final once their stage is recorded done, while the last stage (the index) still
-   * runs: copy them now, so the analysis does not wait for the download. Best effort: runAnalysis fetches (and checks)
-   * again, and a file not there yet is simply left for it.
-   */
-  private prefetchDl3(): void {
-    this.prefetched ??= (async () => {
-      const subject = await this.planSubject();
-      const remote = dl3Paths(this.d.config, this.d.base, subject);
-      const flags = await this.d.backend.exists(remote);
-      const there = remote.filter((_, i) => flags[i]);
-      const cache = resolve(this.d.cacheDir, this.jobId);
-      mkdirSync(cache, { recursive: true });
-      if (there.length) await this.d.backend.fetch(there, cache);
-    })().catch((err) => this.d.log.debug({ err, job: this.jobId }, 'prefetching the DL3 files failed; the analysis fetches them'));
-  }
-
-  /** results.json gets the provenance block, the summary its one-line digest (site #9 §7). */
-  private async withProvenance(outcome: AnalysisOutcome, subject: PlanSubject, files: string[], outDir: string, signal: AbortSignal): Promise<AnalysisOutcome> {
-    const probes = await this.probeReports(signal);
-    const prov = await buildProvenance({ job: this.job, store: this.d.store, config: this.d.config, base: this.d.base, subject, files, configFile: this.d.configFile, stagingTag: this.clusterKey, probes, now: this.d.now() });
-    const resultsFile = resolve(outDir, 'results.json');
-    if (existsSync(resultsFile)) {
-      const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
-      writeFileSync(resultsFile, JSON.stringify({ ...results, provenance: prov }, null, 1));
-    }
-    const line = `Provenance: ${provenanceLine(prov)}.`;
-    const summary = outcome.summary && typeof outcome.summary === 'object' ? { ...(outcome.summary as Record<string, unknown>), provenance_line: line } : outcome.summary;
-    return { ...outcome, summary, message: { ...outcome.message, text: `${outcome.message.text ?? ''}\n${line}` } };
-  }
-
-  /** What the environment probes of this job's stage attempts reported on the cluster (the tool version), by ref. */
-  private async probeReports(signal: AbortSignal): Promise<Map<string, ProbeReport | null>> {
-    const refs = [...new Set(this.d.store.submissions(this.jobId).map((s) => s.backendRef).filter((r): r is string => r !== null))];
-    if (!this.d.config.pipeline.version_probe || refs.length === 0) return new Map();
-    try {
-      const reports = await this.cluster(() => this.d.backend.probeOutputs(refs), signal);
-      return new Map(refs.map((r, i) => [r, reports[i] ?? null]));
-    } catch (e) {
-      if (e instanceof AbortedError) throw e;
-      // The result stands; its provenance says the version was not reported.
-      this.d.log.error({ err: e, job: this.jobId }, 'could not read the environment probes');
-      return new Map();
-    }
-  }
-
   private async runAnalysis(signal: AbortSignal): Promise<void> {
-    const { store } = this.d;
-    store.updateJob(this.jobId, { state: 'analysis', stage: null });
+    this.d.store.updateJob(this.jobId, { state: 'analysis', stage: null });
     this.d.thread.progress(say.analysisProgress(this.elapsed()));
-    const subject = await this.planSubject();
-    const remote = dl3Paths(this.d.config, this.d.base, subject);
-    const cache = resolve(this.d.cacheDir, this.jobId);
-    mkdirSync(cache, { recursive: true });
-    let files: string[];
-    // A copy fetched while the last stage ran is reused only if unchanged (fetch compares size and time).
-    await this.prefetched;
-    try {
-      files = await this.cluster(() => this.d.backend.fetch(remote, cache), signal);
-    } catch (e) {
-      if (e instanceof AbortedError) throw e;
-      this.d.log.error({ err: e, job: this.jobId }, 'fetching the DL3 files failed');
-      const w = say.fetchFailed(subject.runs.map((r) => r.runId));
-      throw new UserFacingError(w.message, w.hint);
-    }
-    const outDir = resolve(this.d.resultsDir, this.jobId);
-    mkdirSync(outDir, { recursive: true });
-    let outcome: AnalysisOutcome;
-    try {
-      outcome = await this.d.analysis(this.job, this.d.source, files, outDir, signal);
-    } catch (e) {
-      if (e instanceof AbortedError) throw e;
-      if (e instanceof FitsError || e instanceof IrfError) {
-        this.d.log.error({ err: e, job: this.jobId }, 'analysis input unreadable');
-        const run = /Run0*(\d+)|obs_id_0*(\d+)/.exec(e.file);
-        const where = `${e.file}${run ? ` (run ${run[1] ?? run[2]})` : ''}${e instanceof IrfError ? `, HDU ${e.hdu}` : ''}`;
-        const w = say.analysisInputFailed(`${where}: ${e.problem}`);
-        throw new UserFacingError(w.message, w.hint);
-      }
-      // Anything else: still say what stopped and what to do; the cause is logged with the job's error id.
-      const w = say.analysisFailed(files.length);
-      throw Object.assign(new UserFacingError(w.message, w.hint), { cause: e });
-    }
-    try {
-      outcome = await this.withProvenance(outcome, subject, files, outDir, signal);
-    } catch (e) {
-      if (e instanceof AbortedError) throw e;
-      // The result stands without its provenance block; the log says why (an unreadable local copy, say).
-      this.d.log.error({ err: e, job: this.jobId }, 'could not build the provenance block');
-    }
+    const outcome = await this.analysis.run(signal);
     this.d.thread.progress(say.doneProgress(this.elapsed()));
     await this.finish('done', outcome.message, { result: outcome.summary }, 'analysis done');
   }

@@ -5,7 +5,7 @@ import { analyse } from '../analysis/analyse.js';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FluxHistoryPoint } from '../analysis/types.js';
 import { renderPlots } from '../plots/renderAll.js';
 import { PlotError } from '../plots/PlotError.js';
-import type { AnalysisStep } from './JobRunner.js';
+import type { AnalysisStep } from './JobAnalysis.js';
 import type { JobRecord } from '../core/JobStore.js';
 import { newErrorId } from '../core/errors.js';
 import { AbortedError } from '../util/sleep.js';

@@ -169,7 +169,7 @@ export class FakeBackend implements ClusterBackend {
     this.removed.push(...paths);
     for (const p of paths) this.files.delete(p);
   }
-  async fetch(paths: string[]) {
+  async fetch(paths: string[], _localDir: string) {
     this.outage();
     return paths;
   }

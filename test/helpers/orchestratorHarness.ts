@@ -2,7 +2,7 @@
 import { ConfigSchema } from '../../src/bot/config.js';
 import { SourceCatalog } from '../../src/config/SourceCatalog.js';
 import { Orchestrator } from '../../src/orchestrator/Orchestrator.js';
-import type { AnalysisStep } from '../../src/orchestrator/JobRunner.js';
+import type { AnalysisStep } from '../../src/orchestrator/JobAnalysis.js';
 import { MemoryJobStore } from '../../src/store/MemoryJobStore.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeBackend } from '../fakes/FakeBackend.js';
@@ -51,7 +51,7 @@ export const dl2 = (r: number) => `/d/DL2/20231207/dl2_LST-1.Run0${r}.h5`;
  * A rig with the config of `loadedConfig(over)`. Both runs' DL1 files are there unless `dl1: false`. The default
  * analysis step records the DL3 files it was given in `analysed`; `setAnalysis` replaces it.
  */
-export function harness(over: Parameters<typeof loadedConfig>[0] & { dl1?: boolean } = {}) {
+export function harness(over: Parameters<typeof loadedConfig>[0] & { dl1?: boolean } = {}, dirs = { resultsDir: '/tmp/astran-test-out', cacheDir: '/tmp/astran-test-cache' }) {
   const store = new MemoryJobStore();
   const backend = new FakeBackend();
   const chat = new RecordingChat();
@@ -64,7 +64,7 @@ export function harness(over: Parameters<typeof loadedConfig>[0] & { dl1?: boole
     };
   };
   const make = () =>
-    new Orchestrator({ loaded: loadedConfig(over), store, backend, adapters: new Map([['rec', chat]]), log: silentLogger, analysis: (...a) => analysis(...a), resultsDir: '/tmp/astran-test-out', cacheDir: '/tmp/astran-test-cache' });
+    new Orchestrator({ loaded: loadedConfig(over), store, backend, adapters: new Map([['rec', chat]]), log: silentLogger, analysis: (...a) => analysis(...a), ...dirs });
   if (over.dl1 !== false) runs.forEach((r) => backend.files.add(dl1(r.runId)));
   return { store, backend, chat, analysed, make, setAnalysis: (a: AnalysisStep) => (analysis = a) };
 }

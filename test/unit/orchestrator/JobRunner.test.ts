@@ -130,12 +130,12 @@ test('an outage during the DL3 fetch and the submit is waited out, not reported 
   const h = harness();
   let fetchOutages = 2;
   const realFetch = h.backend.fetch.bind(h.backend);
-  h.backend.fetch = async (p: string[]) => {
+  h.backend.fetch = async (p: string[], dir: string) => {
     if (fetchOutages-- > 0) {
       h.backend.down = true;
       setTimeout(() => (h.backend.down = false), 30);
     }
-    return realFetch(p);
+    return realFetch(p, dir);
   };
   const o = h.make();
   const final = await o.waitFor((await o.launch(params, runs, request)).id);
