@@ -21,7 +21,7 @@ export function isSettled(s: StageStatus): boolean {
  */
 export class Poller {
   /** Delay between an event and the poll it causes: events of tasks ending together share one poll. */
-  static readonly EVENT_DELAY_MS = 100;
+  static readonly EVENT_DELAY_MS = 30;
   /**
    * Longest wait between follow-up polls while an event's task is not final in the poll yet (squeue shows it
    * COMPLETING for a moment): the stage switch is noticed within this of Slurm's own, at a few commands per second
