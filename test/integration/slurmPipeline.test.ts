@@ -87,6 +87,11 @@ describe('ASTRAN on the real Slurm cluster', { concurrency: false }, () => {
       assert.deepEqual(dl3, ['dl3-index.json', 'dl3_LST-1.Run01807.fits.gz', 'dl3_LST-1.Run01808.fits.gz', 'final_irf_Run01807.fits.gz', 'final_irf_Run01808.fits.gz', 'hdu-index.fits.gz', 'obs-index.fits.gz']);
       assert.deepEqual(readFileSync(join(w.dl3Dir('20231207', 'Crab_Nebula'), 'dl3_LST-1.Run01807.fits.gz')), readFileSync(HESS_FILE(23523)));
       assert.ok(existsSync(join(w.resultsDir, final.id, 'theta2.png')));
+      // The result posted is the analysis made while the index ran (JobAnalysis), moved into the results folder with
+      // its provenance added afterwards; nothing is left in the staging folder.
+      assert.equal(bot.store.events(final.id).filter((e) => e.kind === 'analysis_ahead').length, 1, JSON.stringify(bot.store.events(final.id)));
+      assert.ok(JSON.parse(readFileSync(join(w.resultsDir, final.id, 'results.json'), 'utf8')).provenance);
+      assert.equal((final.result as { outDir: string }).outDir, join(w.resultsDir, final.id));
     } finally {
       await bot.stop();
     }
