@@ -10,7 +10,7 @@ import { mergeStatus, type RefMemory } from './mergeStatus.js';
 import { SLURM_ID_RE, jobName, parseJobName, stageWorkdir, taskLogPath, type StageKey } from './naming.js';
 import { parseSbatch } from './parseSbatch.js';
 import { buildFindCommand, parseFindOutput } from './findCommand.js';
-import { buildPollCommand, parsePollOutput } from './pollCommand.js';
+import { buildPollCommand, parsePollOutput, rowsByRef } from './pollCommand.js';
 import { shellJoin } from './shq.js';
 import { scrubNodeNames } from './scrubNodeNames.js';
 import { ConnectionLostError, SshConnection, type ConnectionChange, type Sftp } from './SshConnection.js';
@@ -198,17 +198,19 @@ export class SlurmBackend implements ClusterBackend {
     if (!p.squeueOk && !p.sacctOk) throw new ClusterUnavailableError('Slurm is not answering squeue or sacct');
     const now = this.now();
     const toCancel: string[] = [];
+    const rowsOf = rowsByRef(p);
     for (const ref of ids) {
       const mem = this.memory(ref);
-      for (const row of [...p.squeue, ...p.sacct, ...(p.scontrol ?? [])]) {
-        if (row.arrayJobId === ref && row.jobName && !mem.key) mem.key = parseJobName(row.jobName);
+      const own = rowsOf(ref);
+      for (const row of [...own.squeue, ...own.sacct, ...(own.scontrol ?? [])]) {
+        if (row.jobName && !mem.key) mem.key = parseJobName(row.jobName);
       }
       // Tasks whose parent failed stay pending forever (DependencyNeverSatisfied). They are left a grace period in which
       // a retry of the parent may re-point them (repoint); after it they are cancelled and reported, as lstosa's
       // cleanup does. Per task: with aftercorr only the failed run's task is blocked.
       const blocked = new Set<number>();
-      for (const row of [...p.squeue, ...(p.scontrol ?? [])]) {
-        if (row.arrayJobId !== ref || row.state !== 'PENDING' || row.reason !== 'DependencyNeverSatisfied') continue;
+      for (const row of [...own.squeue, ...(own.scontrol ?? [])]) {
+        if (row.state !== 'PENDING' || row.reason !== 'DependencyNeverSatisfied') continue;
         for (const i of row.tasks ?? mem.indices ?? []) blocked.add(i);
       }
       const since = (mem.blockedSince ??= new Map());
@@ -221,7 +223,7 @@ export class SlurmBackend implements ClusterBackend {
           toCancel.push(`${ref}_${i}`);
         }
       }
-      out.set(ref, mergeStatus(ref, mem, { ...p, nowMs: now, graceMs: this.cfg.vanish_grace_s * 1000 }));
+      out.set(ref, mergeStatus(ref, mem, { ...own, nowMs: now, graceMs: this.cfg.vanish_grace_s * 1000 }));
     }
     if (toCancel.length) await this.run(['scancel', '--', ...toCancel]);
     // Follow the events of exactly the jobs being watched (and those submitted since).
