@@ -122,39 +122,27 @@ export class MailSender {
   /** Send a reply; returns its Message-ID (with angle brackets). */
   async reply(target: ReplyTarget, message: OutboundMessage, fixedMessageId?: string): Promise<string> {
     const refs = target.references.includes(target.inReplyTo) ? target.references : [...target.references, target.inReplyTo];
-    return this.sendMail(target.to, `Re: ${baseSubject(target.subject) || 'ASTRAN'}`, message, { inReplyTo: target.inReplyTo, references: refs }, fixedMessageId);
+    return this.sendMail({ to: target.to, subject: `Re: ${baseSubject(target.subject) || 'ASTRAN'}`, message, threading: { inReplyTo: target.inReplyTo, references: refs } }, fixedMessageId);
   }
 
   /** A new conversation (standing orders: notices, digests, alerts); returns its Message-ID. */
   async start(to: string, subject: string, message: OutboundMessage, fixedMessageId?: string): Promise<string> {
-    return this.sendMail(to, subject, message, {}, fixedMessageId);
+    return this.sendMail({ to, subject, message, threading: {} }, fixedMessageId);
   }
 
   /** Sends of a fixed Message-ID under way: a second send of the same mail waits for the first, never races it. */
   private readonly inProgress = new Map<string, Promise<string>>();
 
-  private sendMail(
-    to: string,
-    subject: string,
-    message: OutboundMessage,
-    threading: { inReplyTo?: string; references?: string[] },
-    fixedMessageId?: string,
-  ): Promise<string> {
-    if (!fixedMessageId) return this.submit(to, subject, message, threading);
+  private sendMail(draft: MailDraft, fixedMessageId?: string): Promise<string> {
+    if (!fixedMessageId) return this.submit(draft);
     const running = this.inProgress.get(fixedMessageId);
-    if (running) return running.catch(() => this.sendMail(to, subject, message, threading, fixedMessageId));
-    const p = this.submit(to, subject, message, threading, fixedMessageId).finally(() => this.inProgress.delete(fixedMessageId));
+    if (running) return running.catch(() => this.sendMail(draft, fixedMessageId));
+    const p = this.submit(draft, fixedMessageId).finally(() => this.inProgress.delete(fixedMessageId));
     this.inProgress.set(fixedMessageId, p);
     return p;
   }
 
-  private async submit(
-    to: string,
-    subject: string,
-    message: OutboundMessage,
-    threading: { inReplyTo?: string; references?: string[] },
-    fixedMessageId?: string,
-  ): Promise<string> {
+  private async submit({ to, subject, message, threading }: MailDraft, fixedMessageId?: string): Promise<string> {
     const messageId = fixedMessageId ?? `<${randomUUID()}@${this.domain}>`;
     const mail = {
       from: { name: this.config.display_name, address: this.config.address },
@@ -172,11 +160,8 @@ export class MailSender {
     };
     const guard = fixedMessageId && this.config.sent_copy.enabled ? this.guard : undefined;
     if (guard && guard.kv.read(inFlightKey(messageId)) !== undefined) {
-      const copy = await guard.findCopy(messageId, guard.waitMs);
-      if (copy === 'found') {
-        guard.kv.delete(inFlightKey(messageId));
-        return messageId; // accepted before: sending again would be the duplicate
-      }
+      const copy = await earlierCopy(guard, messageId);
+      if (copy === 'found') return messageId; // accepted before: sending again would be the duplicate
       if (copy === 'unknown') throw new SendUndecidedError(messageId);
     }
     // Temporary failures (4xx, dropped connections) are retried a few times, as any MTA would.
@@ -193,11 +178,8 @@ export class MailSender {
         await new Promise((r) => setTimeout(r, 300 * 4 ** (attempt - 1)));
         if (guard && guard.kv.read(inFlightKey(messageId)) !== undefined) {
           // The dropped attempt may have been accepted: look for its copy before trying again.
-          const copy = await guard.findCopy(messageId, guard.waitMs);
-          if (copy === 'found') {
-            guard.kv.delete(inFlightKey(messageId));
-            return messageId;
-          }
+          const copy = await earlierCopy(guard, messageId);
+          if (copy === 'found') return messageId;
           if (copy === 'unknown') throw err; // a later send looks again
         }
       }
@@ -207,4 +189,19 @@ export class MailSender {
   close(): void {
     this.transport.close();
   }
+}
+
+/** One mail to send: recipient, subject, body and attachments, and its place in a conversation. */
+interface MailDraft {
+  to: string;
+  subject: string;
+  message: OutboundMessage;
+  threading: { inReplyTo?: string; references?: string[] };
+}
+
+/** Whether an earlier attempt of this Message-ID was accepted (its copy is in the bot's mailbox); a found copy ends the in-flight mark. */
+async function earlierCopy(guard: SendGuard, messageId: string): Promise<Awaited<ReturnType<SendGuard['findCopy']>>> {
+  const copy = await guard.findCopy(messageId, guard.waitMs);
+  if (copy === 'found') guard.kv.delete(inFlightKey(messageId));
+  return copy;
 }
