@@ -155,8 +155,9 @@ async function once(mode: 'chain' | 'stage_by_stage', poll: number, seq: number)
     };
     return {
       toSubmit: at('submitted') - t0,
-      noticed: at('stage_done', true) - lastEvent,
-      heard: lastEvent - t0,
+      // No event heard (the follower was down): the poll alone noticed the end, and these two say so as NaN.
+      noticed: lastEvent ? at('stage_done', true) - lastEvent : NaN,
+      heard: lastEvent ? lastEvent - t0 : NaN,
       analysis: at('done_recorded') - at('stage_done', true),
       path: path.map((t) => `${t.name} ${(t.start - t0) / 1000}→${(t.end - t0) / 1000}`).join(', '),
       mode,

@@ -117,7 +117,6 @@ export class JobAnalysis {
     const flags = await this.d.backend.exists(remote);
     const there = remote.filter((_, i) => flags[i]);
     if (there.length === 0) return undefined;
-    mkdirSync(this.cache, { recursive: true });
     const files = await this.d.backend.fetch(there, this.cache);
     // Part of the files only: copying them saves time at the end; analysing them would not be the job's result.
     if (there.length < remote.length || signal.aborted) return undefined;
@@ -138,7 +137,6 @@ export class JobAnalysis {
   async run(signal: AbortSignal): Promise<AnalysisOutcome> {
     const subject = await this.h.planSubject();
     const remote = dl3Paths(this.d.config, this.d.base, subject);
-    mkdirSync(this.cache, { recursive: true });
     // Let a copy or analysis in progress finish rather than race it (the copy is reused, the analysis maybe too).
     const ahead = await this.ahead;
     let files: string[];

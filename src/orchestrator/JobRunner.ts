@@ -55,7 +55,6 @@ import * as say from './wording.js';
 
 export { reasonAdvice } from './wording.js';
 
-
 export interface RunnerDeps {
   config: RunnerConfig;
   base: string;

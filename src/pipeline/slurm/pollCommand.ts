@@ -52,15 +52,16 @@ export function parsePollOutput(stdout: string): PollOutput {
  * (not a scan of every job's rows): the cost of a tick grows with the tasks reported, not with jobs × tasks.
  */
 export function rowsByRef(p: PollOutput): (ref: string) => PollOutput {
+  const empty = (): PollOutput => ({ squeue: [], squeueOk: p.squeueOk, sacct: [], sacctOk: p.sacctOk, ...(p.scontrol ? { scontrol: [] } : {}) });
   const groups = new Map<string, PollOutput>();
   const group = (ref: string) => {
     let g = groups.get(ref);
-    if (!g) groups.set(ref, (g = { squeue: [], squeueOk: p.squeueOk, sacct: [], sacctOk: p.sacctOk, ...(p.scontrol ? { scontrol: [] } : {}) }));
+    if (!g) groups.set(ref, (g = empty()));
     return g;
   };
   for (const r of p.squeue) group(r.arrayJobId).squeue.push(r);
   for (const r of p.sacct) group(r.arrayJobId).sacct.push(r);
   for (const r of p.scontrol ?? []) group(r.arrayJobId).scontrol!.push(r);
-  return (ref) => groups.get(ref) ?? { squeue: [], squeueOk: p.squeueOk, sacct: [], sacctOk: p.sacctOk, ...(p.scontrol ? { scontrol: [] } : {}) };
+  return (ref) => groups.get(ref) ?? empty();
 }
 
